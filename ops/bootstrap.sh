@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Prepare a checkout to run SAP: virtualenv, pinned packages, development keys
+# and a local .env. Safe to run again: each step skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+STAMP="$VENV/.installed"
+
+find_python() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      command -v "$candidate"
+      return
+    fi
+  done
+  echo "SAP needs Python 3.11 (python3.11 or python3 on PATH)." >&2
+  exit 1
+}
+
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $* from the system packages..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $* with sudo..."
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
+PYTHON=$(find_python)
+
+if [ ! -x "$VENV/bin/python" ]; then
+  if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
+    apt_install python3-venv || {
+      echo "Python's venv module is missing: install python3-venv and retry." >&2
+      exit 1
+    }
+  fi
+  "$PYTHON" -m venv "$VENV"
+fi
+
+# Reinstall only when a requirements file changed since the last install.
+wanted=$(cat requirements-dev.txt service_*/requirements.txt packages/sap_common/pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$wanted" ]; then
+  echo "Installing pinned Python packages into $VENV..."
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  echo "$wanted" >"$STAMP"
+fi
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx || {
+    echo "nginx is missing and cannot be installed here: install Debian's nginx package." >&2
+    exit 1
+  }
+fi
+
+"$VENV/bin/python" -m sap_common.keys var/keys >/dev/null
+"$VENV/bin/python" ops/dev_env.py

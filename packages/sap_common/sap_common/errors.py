@@ -1,0 +1,136 @@
+"""One error body for every service, in Spanish, with field errors.
+
+Every error that leaves a service has this shape::
+
+    {"codigo": "validacion",
+     "mensaje": "Los datos enviados no son válidos.",
+     "errores": {"nit": ["Este campo es requerido."]},
+     "request_id": "3f0c..."}
+
+``errores`` appears only for validation errors. Exception text, tracebacks and
+internal addresses never reach a client: unexpected errors are logged with
+their traceback and answered with a generic 500.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from sap_common.request_id import get_request_id
+
+logger = logging.getLogger(__name__)
+
+MENSAJE_VALIDACION = "Los datos enviados no son válidos."
+MENSAJE_INTERNO = "Ocurrió un error interno. Intente nuevamente más tarde."
+MENSAJE_NO_ENCONTRADO = "El recurso solicitado no existe."
+
+
+class ServicioNoDisponible(exceptions.APIException):
+    """A dependency this request needs is unavailable: answer 503, write nothing."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "Un servicio del que depende esta operación no está disponible. "
+        "Intente nuevamente en unos momentos."
+    )
+    default_code = "servicio_no_disponible"
+
+
+_CODES = {
+    status.HTTP_400_BAD_REQUEST: "solicitud_invalida",
+    status.HTTP_401_UNAUTHORIZED: "no_autenticado",
+    status.HTTP_403_FORBIDDEN: "permiso_denegado",
+    status.HTTP_404_NOT_FOUND: "no_encontrado",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "metodo_no_permitido",
+    status.HTTP_406_NOT_ACCEPTABLE: "formato_no_aceptable",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "tipo_de_contenido_no_soportado",
+    status.HTTP_429_TOO_MANY_REQUESTS: "demasiadas_solicitudes",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "servicio_no_disponible",
+}
+
+
+def error_body(codigo: str, mensaje: str, errores=None) -> dict:
+    """Build the error payload shared by all services."""
+    body = {"codigo": codigo, "mensaje": mensaje, "request_id": get_request_id()}
+    if errores is not None:
+        body["errores"] = errores
+    return body
+
+
+def _text(detail) -> str:
+    if isinstance(detail, list | tuple) and detail:
+        return _text(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _text(next(iter(detail.values())))
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """DRF exception handler: map every exception to the shared error body."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(MENSAJE_NO_ENCONTRADO)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        errores = exc.detail if isinstance(exc.detail, dict) else {
+            "no_field_errors": exc.detail
+        }
+        body = error_body("validacion", MENSAJE_VALIDACION, errores)
+        return Response(body, status=exc.status_code)
+
+    if isinstance(exc, exceptions.APIException):
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        codigo = _CODES.get(exc.status_code, str(exc.default_code))
+        body = error_body(codigo, _text(exc.detail))
+        return Response(body, status=exc.status_code, headers=headers)
+
+    view = context.get("view")
+    logger.exception(
+        "unhandled exception in %s",
+        type(view).__name__ if view else "unknown view",
+        extra={"exception_type": type(exc).__name__},
+    )
+    return Response(
+        error_body("error_interno", MENSAJE_INTERNO),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def not_found_view(request, exception=None):
+    """``handler404`` for paths outside DRF: JSON, never Django's HTML page."""
+    return JsonResponse(
+        error_body("no_encontrado", MENSAJE_NO_ENCONTRADO),
+        status=status.HTTP_404_NOT_FOUND,
+    )
+
+
+def server_error_view(request):
+    """``handler500`` for errors outside DRF: JSON with no detail."""
+    return JsonResponse(
+        error_body("error_interno", MENSAJE_INTERNO),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def bad_request_view(request, exception=None):
+    """``handler400`` (for example a disallowed Host header): JSON."""
+    return JsonResponse(
+        error_body("solicitud_invalida", "La solicitud no es válida."),
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def permission_denied_view(request, exception=None):
+    """``handler403`` outside DRF: JSON."""
+    return JsonResponse(
+        error_body("permiso_denegado", "No tiene permiso para esta operación."),
+        status=status.HTTP_403_FORBIDDEN,
+    )

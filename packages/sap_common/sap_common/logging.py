@@ -1,0 +1,65 @@
+"""Logging set-up: one JSON object per line on stdout, with the request id.
+
+Services build their ``LOGGING`` setting with :func:`build_logging_config`.
+Fields that describe an event (dependency, attempt, status, duration) go in
+``extra`` and come out as top-level JSON keys.
+"""
+
+import logging
+
+from sap_common.request_id import get_request_id
+
+
+class ContextFilter(logging.Filter):
+    """Add the service name and the current request id to every record."""
+
+    def __init__(self, service: str = "-") -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
+        if not hasattr(record, "request_id"):
+            record.request_id = get_request_id()
+        return True
+
+
+def build_logging_config(service: str, level: str = "INFO", fmt: str = "json"):
+    """Return a ``dictConfig`` mapping for one service.
+
+    ``fmt`` is ``json`` for machines (the default) or ``text`` for a person
+    reading a terminal.
+    """
+    formatters = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(service)s %(request_id)s] "
+            "%(name)s: %(message)s",
+        },
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "sap_common.logging.ContextFilter", "service": service}
+        },
+        "formatters": {"selected": formatters[fmt]},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "filters": ["context"],
+                "formatter": "selected",
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            # The request-id middleware logs every request once; keep only tracebacks.
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "WARNING"},
+        },
+    }

@@ -1,0 +1,42 @@
+"""URL patterns every service exposes under its own prefix.
+
+``/<prefix>/health/``, ``/<prefix>/ready/``, ``/<prefix>/schema/``,
+``/<prefix>/docs/`` and ``/<prefix>/admin/``. The gateway routes by prefix and
+does not rewrite paths, so a service answers the same paths directly and
+behind nginx.
+"""
+
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from sap_common.health import HealthView, ReadyView
+
+
+def service_urls(prefix: str) -> list:
+    """Return the shared patterns for the service mounted at ``/<prefix>/``."""
+    return [
+        path(
+            f"{prefix}/health/",
+            HealthView.as_view(service_name=prefix),
+            name="health",
+        ),
+        path(
+            f"{prefix}/ready/",
+            ReadyView.as_view(service_name=prefix),
+            name="ready",
+        ),
+        path(f"{prefix}/schema/", SpectacularAPIView.as_view(), name="schema"),
+        path(
+            f"{prefix}/docs/",
+            SpectacularSwaggerView.as_view(url_name="schema"),
+            name="docs",
+        ),
+        path(f"{prefix}/admin/", admin.site.urls),
+    ]
+
+
+handler400 = "sap_common.errors.bad_request_view"
+handler403 = "sap_common.errors.permission_denied_view"
+handler404 = "sap_common.errors.not_found_view"
+handler500 = "sap_common.errors.server_error_view"

@@ -1,0 +1,42 @@
+"""Input and output shapes of the auth API."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+Usuario = get_user_model()
+
+
+class RegistroSerializer(serializers.Serializer):
+    """What a person sends to register. The password is write-only."""
+
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class UsuarioSerializer(serializers.ModelSerializer):
+    """A user as the API shows it: never the password."""
+
+    class Meta:
+        model = Usuario
+        fields = ["id", "username", "email", "is_staff", "date_joined"]
+        read_only_fields = fields
+
+
+class TokenConUsuarioSerializer(TokenObtainPairSerializer):
+    """Token pair whose access token also names the user.
+
+    The other services verify tokens without asking auth, so the claims they
+    need for audit fields (``username``) and staff checks travel in the token.
+    The e-mail does not: tokens end up in logs and browser storage.
+    """
+
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        token["username"] = user.get_username()
+        token["is_staff"] = user.is_staff
+        return token
