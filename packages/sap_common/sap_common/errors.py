@@ -76,9 +76,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
-        errores = exc.detail if isinstance(exc.detail, dict) else {
-            "no_field_errors": exc.detail
-        }
+        errores = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"no_field_errors": exc.detail}
+        )
         body = error_body("validacion", MENSAJE_VALIDACION, errores)
         return Response(body, status=exc.status_code)
 

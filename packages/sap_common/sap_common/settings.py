@@ -93,9 +93,7 @@ def spectacular_settings(title: str, description: str) -> dict:
 
 def database_settings(base_dir: Path) -> dict:
     """``DATABASE_URL`` when set, otherwise a SQLite file beside the service."""
-    default = env.db(
-        "DATABASE_URL", default=f"sqlite:///{base_dir / 'db.sqlite3'}"
-    )
+    default = env.db("DATABASE_URL", default=f"sqlite:///{base_dir / 'db.sqlite3'}")
     default["ATOMIC_REQUESTS"] = True
     default["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     default["CONN_HEALTH_CHECKS"] = True
