@@ -8,6 +8,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # A local .env (written by `make up`) fills in what the environment lacks.
 environ.Env.read_env(BASE_DIR.parent / ".env", overwrite=False)
 
+from sap_common.logging import build_logging_config  # noqa: E402
 from sap_common.settings import *  # noqa: E402,F403
 from sap_common.settings import (  # noqa: E402
     COMMON_APPS,
@@ -19,7 +20,6 @@ from sap_common.settings import (  # noqa: E402
     jwt_settings,
     spectacular_settings,
 )
-from sap_common.logging import build_logging_config  # noqa: E402
 
 SERVICE_NAME = "auth"
 

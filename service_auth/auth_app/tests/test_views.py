@@ -9,7 +9,11 @@ REGISTRO = "/auth/register/"
 
 
 def _registro(username="funcionaria", password="Clave-Segura-2026", **extra):
-    return {"username": username, "password": password, "email": "f@example.org"} | extra
+    return {
+        "username": username,
+        "password": password,
+        "email": "f@example.org",
+    } | extra
 
 
 class TestRegistro:
@@ -144,8 +148,14 @@ class TestYo:
             serialization.NoEncryption(),
         )
         falso = jwt.encode(
-            {"user_id": str(usuario.pk), "aud": "sap", "iss": "sap-auth",
-             "token_type": "access", "exp": 4102444800, "jti": "x"},
+            {
+                "user_id": str(usuario.pk),
+                "aud": "sap",
+                "iss": "sap-auth",
+                "token_type": "access",
+                "exp": 4102444800,
+                "jti": "x",
+            },
             pem,
             algorithm="RS256",
         )
