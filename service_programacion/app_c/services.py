@@ -1,0 +1,279 @@
+"""Writes: new versions of a proyecto's plan, and its monthly seguimiento.
+
+Every function here either writes all it was asked to or nothing, and
+refuses a broken rule with a ``ValidationError`` that names the field.
+
+TODO(a client to service_proyectos in app_c/clients.py that reads a
+proyecto's fecha_inicio, fecha_fin and monto_total): refuse planned or
+reported months outside the proyecto's dates, and planned or executed
+amounts whose sum goes past its monto_total. Until then this service trusts
+the proyecto_id it is given and checks only what it stores itself.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Sum
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+
+from app_c.models import (
+    PORCENTAJE_MAXIMO,
+    ProgramacionMensual,
+    ProgramacionVersion,
+    Seguimiento,
+)
+
+logger = logging.getLogger(__name__)
+
+MENSAJE_MOTIVO_REQUERIDO = "Indique el motivo de la reprogramación."
+MENSAJE_MES_REPETIDO = (
+    "El mes {periodo} está repetido; cada mes va una sola vez por versión."
+)
+MENSAJE_PROGRAMADO_EXCEDIDO = (
+    "El avance físico programado suma {total} %; no puede superar el 100 %."
+)
+MENSAJE_SEGUIMIENTO_DUPLICADO = (
+    "Ya existe un seguimiento de {periodo} para este proyecto."
+)
+MENSAJE_REAL_EXCEDIDO = (
+    "Con este mes el avance físico real acumulado del proyecto sería "
+    "{total} %; no puede superar el 100 %."
+)
+
+CAMPOS_SEGUIMIENTO = (
+    "anio",
+    "mes",
+    "avance_fisico_real",
+    "monto_ejecutado",
+    "fecha_corte",
+    "observaciones",
+)
+
+
+class Conflicto(APIException):
+    """Another write of the same proyecto won a race: the client may retry."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "Otra reprogramación de este proyecto se registró al mismo tiempo. "
+        "Consulte las versiones y vuelva a intentarlo."
+    )
+    default_code = "conflicto"
+
+
+def _periodo(anio: int, mes: int) -> str:
+    return f"{anio}-{mes:02d}"
+
+
+def _porcentaje(valor: Decimal) -> str:
+    return f"{valor:.2f}"
+
+
+def _bloquear_proyecto(proyecto_id: int) -> None:
+    """Make writes to one proyecto take turns until the transaction ends.
+
+    The 100 % ceiling is a rule over all of a proyecto's rows, and the next
+    version number depends on the versions already stored: two requests that
+    both read before either writes could together break them. A
+    transaction-scoped advisory lock on PostgreSQL serialises them without
+    touching other proyectos. SQLite, the development fallback, already
+    refuses a second concurrent writer; the unique constraints back both.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [proyecto_id])
+
+
+def _validar_meses_programados(meses: list[dict]) -> None:
+    """Each month once per version, and at most 100 % of the work in total."""
+    vistos = set()
+    for mes in meses:
+        clave = (mes["anio"], mes["mes"])
+        if clave in vistos:
+            periodo = _periodo(*clave)
+            raise ValidationError(
+                {"meses": [MENSAJE_MES_REPETIDO.format(periodo=periodo)]}
+            )
+        vistos.add(clave)
+
+    total = sum((mes["avance_fisico_programado"] for mes in meses), Decimal("0"))
+    if total > PORCENTAJE_MAXIMO:
+        mensaje = MENSAJE_PROGRAMADO_EXCEDIDO.format(total=_porcentaje(total))
+        raise ValidationError({"meses": [mensaje]})
+
+
+def _siguiente_numero(proyecto_id: int) -> int:
+    ultimo = ProgramacionVersion.objects.filter(proyecto_id=proyecto_id).aggregate(
+        ultimo=Max("numero")
+    )["ultimo"]
+    return (ultimo or 0) + 1
+
+
+def programacion_version_crear(
+    *, proyecto_id: int, meses: list[dict], creado_por: str, motivo: str = ""
+) -> ProgramacionVersion:
+    """Store the next version of a proyecto's plan with all its months.
+
+    The first version is the baseline; every later one is a reprogramación
+    and must say why. Earlier versions are never changed.
+    """
+    _validar_meses_programados(meses)
+    motivo = motivo.strip()
+
+    with transaction.atomic():
+        _bloquear_proyecto(proyecto_id)
+        numero = _siguiente_numero(proyecto_id)
+        if numero > 1 and not motivo:
+            raise ValidationError({"motivo": [MENSAJE_MOTIVO_REQUERIDO]})
+
+        try:
+            # A savepoint, so a lost race leaves the outer transaction usable.
+            with transaction.atomic():
+                version = ProgramacionVersion.objects.create(
+                    proyecto_id=proyecto_id,
+                    numero=numero,
+                    motivo=motivo,
+                    creado_por=creado_por,
+                )
+        except IntegrityError as exc:
+            logger.warning(
+                "version number taken by a concurrent write",
+                extra={"proyecto_id": proyecto_id, "numero": numero},
+            )
+            raise Conflicto() from exc
+
+        ProgramacionMensual.objects.bulk_create(
+            ProgramacionMensual(version=version, **mes) for mes in meses
+        )
+
+    logger.info(
+        "programacion version created",
+        extra={"proyecto_id": proyecto_id, "numero": numero, "meses": len(meses)},
+    )
+    return version
+
+
+def _validar_seguimiento(
+    *,
+    proyecto_id: int,
+    anio: int,
+    mes: int,
+    avance_fisico_real: Decimal,
+    excluido: Seguimiento | None = None,
+) -> None:
+    """One seguimiento per month; the proyecto's real progress stays ≤ 100 %."""
+    otros = Seguimiento.objects.filter(proyecto_id=proyecto_id)
+    if excluido is not None:
+        otros = otros.exclude(pk=excluido.pk)
+
+    if otros.filter(anio=anio, mes=mes).exists():
+        periodo = _periodo(anio, mes)
+        raise ValidationError(
+            {"mes": [MENSAJE_SEGUIMIENTO_DUPLICADO.format(periodo=periodo)]}
+        )
+
+    acumulado = otros.aggregate(total=Sum("avance_fisico_real"))["total"]
+    total = (acumulado or Decimal("0")) + avance_fisico_real
+    if total > PORCENTAJE_MAXIMO:
+        mensaje = MENSAJE_REAL_EXCEDIDO.format(total=_porcentaje(total))
+        raise ValidationError({"avance_fisico_real": [mensaje]})
+
+
+def _guardar_seguimiento(seguimiento: Seguimiento) -> None:
+    """Save, turning a lost race for the same month into the usual 400."""
+    try:
+        with transaction.atomic():
+            seguimiento.save()
+    except IntegrityError as exc:
+        periodo = _periodo(seguimiento.anio, seguimiento.mes)
+        raise ValidationError(
+            {"mes": [MENSAJE_SEGUIMIENTO_DUPLICADO.format(periodo=periodo)]}
+        ) from exc
+
+
+def seguimiento_registrar(
+    *,
+    proyecto_id: int,
+    anio: int,
+    mes: int,
+    avance_fisico_real: Decimal,
+    monto_ejecutado: Decimal,
+    fecha_corte,
+    registrado_por: str,
+    observaciones: str = "",
+) -> Seguimiento:
+    """Record what was done in one month of a proyecto."""
+    with transaction.atomic():
+        _bloquear_proyecto(proyecto_id)
+        _validar_seguimiento(
+            proyecto_id=proyecto_id,
+            anio=anio,
+            mes=mes,
+            avance_fisico_real=avance_fisico_real,
+        )
+        seguimiento = Seguimiento(
+            proyecto_id=proyecto_id,
+            anio=anio,
+            mes=mes,
+            avance_fisico_real=avance_fisico_real,
+            monto_ejecutado=monto_ejecutado,
+            fecha_corte=fecha_corte,
+            observaciones=observaciones,
+            registrado_por=registrado_por,
+        )
+        _guardar_seguimiento(seguimiento)
+
+    logger.info(
+        "seguimiento recorded",
+        extra={"proyecto_id": proyecto_id, "seguimiento_id": seguimiento.pk},
+    )
+    return seguimiento
+
+
+def seguimiento_actualizar(
+    *, seguimiento: Seguimiento, datos: dict, registrado_por: str
+) -> Seguimiento:
+    """Change some or all figures of a month, under the same rules.
+
+    ``datos`` holds only the fields to change (a PATCH sends a few). Whoever
+    changes the figures becomes the one who recorded them.
+    """
+    with transaction.atomic():
+        _bloquear_proyecto(seguimiento.proyecto_id)
+        nuevos = {
+            campo: datos.get(campo, getattr(seguimiento, campo))
+            for campo in CAMPOS_SEGUIMIENTO
+        }
+        _validar_seguimiento(
+            proyecto_id=seguimiento.proyecto_id,
+            anio=nuevos["anio"],
+            mes=nuevos["mes"],
+            avance_fisico_real=nuevos["avance_fisico_real"],
+            excluido=seguimiento,
+        )
+        for campo, valor in nuevos.items():
+            setattr(seguimiento, campo, valor)
+        seguimiento.registrado_por = registrado_por
+        _guardar_seguimiento(seguimiento)
+
+    logger.info(
+        "seguimiento updated",
+        extra={
+            "proyecto_id": seguimiento.proyecto_id,
+            "seguimiento_id": seguimiento.pk,
+        },
+    )
+    return seguimiento
+
+
+def seguimiento_eliminar(*, seguimiento: Seguimiento) -> None:
+    """Delete one month's seguimiento."""
+    proyecto_id, seguimiento_id = seguimiento.proyecto_id, seguimiento.pk
+    seguimiento.delete()
+    logger.info(
+        "seguimiento deleted",
+        extra={"proyecto_id": proyecto_id, "seguimiento_id": seguimiento_id},
+    )
