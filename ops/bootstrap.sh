@@ -19,17 +19,19 @@ find_python() {
   exit 1
 }
 
+# apt_install PACKAGE...: install system packages as root or with sudo; the
+# package lists are refreshed only when the first attempt cannot find them.
 apt_install() {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing $* from the system packages..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
-  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing $* with sudo..."
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else
-    return 1
+  local run=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || return 1
+    run=(sudo)
   fi
+  command -v apt-get >/dev/null 2>&1 || return 1
+  echo "Installing $* from the system packages..."
+  "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+    { "${run[@]}" apt-get update -qq &&
+      "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 
 PYTHON=$(find_python)
@@ -44,18 +46,29 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 
+# One pip run installs the tools, every service's pinned requirements and the
+# shared package, so that two services pinning different versions of the same
+# package fail here, loudly, instead of one silently winning.
+requirements=(-r requirements-dev.txt)
+for file in service_*/requirements.txt; do
+  requirements+=(-r "$file")
+done
+requirements+=(-e packages/sap_common)
+
 # Reinstall only when a requirements file changed since the last install.
 wanted=$(cat requirements-dev.txt service_*/requirements.txt packages/sap_common/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$wanted" ]; then
   echo "Installing pinned Python packages into $VENV..."
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}"
   echo "$wanted" >"$STAMP"
 fi
 
+# nginx is the gateway of `make up` and of the cross-service tests.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt_install nginx || {
-    echo "nginx is missing and cannot be installed here: install Debian's nginx package." >&2
+    echo "nginx is missing and cannot be installed here (no root, no sudo or no apt):" >&2
+    echo "install your distribution's nginx package, then run this again." >&2
     exit 1
   }
 fi
