@@ -1,0 +1,59 @@
+import httpx
+import pytest
+import respx
+
+from app_b.client_empresas import empresa_obtener
+from app_b.clients import DependencyUnavailable, all_clients, reset_clients
+
+A_URL = "http://empresas.interno:8002"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients(settings):
+    settings.EMPRESAS_URL = A_URL
+    settings.DEP_RETRIES = 0
+    reset_clients()
+    yield
+    reset_clients()
+
+
+def test_returns_the_empresa_from_its_own_path():
+    with respx.mock(base_url=A_URL) as router:
+        route = router.get("/empresas/7/").mock(
+            return_value=httpx.Response(200, json={"id": 7, "estado": "ACTIVA"})
+        )
+
+        empresa = empresa_obtener(7, authorization="Bearer t", request_id="r-9")
+
+    assert empresa == {"id": 7, "estado": "ACTIVA"}
+    assert route.calls.last.request.headers["Authorization"] == "Bearer t"
+    assert route.calls.last.request.headers["X-Request-ID"] == "r-9"
+
+
+def test_an_unknown_empresa_is_none():
+    with respx.mock(base_url=A_URL) as router:
+        router.get("/empresas/8/").mock(return_value=httpx.Response(404))
+
+        assert empresa_obtener(8, authorization=None, request_id="r") is None
+
+
+def test_a_dead_service_is_unavailable():
+    with respx.mock(base_url=A_URL) as router:
+        router.get("/empresas/9/").mock(side_effect=httpx.ConnectError("refused"))
+
+        with pytest.raises(DependencyUnavailable) as raised:
+            empresa_obtener(9, authorization=None, request_id="r")
+
+    assert raised.value.dependency == "empresas"
+
+
+def test_one_pooled_client_serves_every_call():
+    with respx.mock(base_url=A_URL) as router:
+        router.get(path__regex=r"^/empresas/\d+/$").mock(
+            return_value=httpx.Response(200, json={})
+        )
+        empresa_obtener(1, authorization=None, request_id="r")
+        first = all_clients()["empresas"]
+        empresa_obtener(2, authorization=None, request_id="r")
+
+    assert all_clients()["empresas"] is first
