@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AppBConfig(AppConfig):
+    name = "app_b"
+    verbose_name = "Proyectos"

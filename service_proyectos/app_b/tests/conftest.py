@@ -1,0 +1,120 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from app_b.clients import DependencyUnavailable
+from app_b.models import Proyecto
+
+pytest_plugins = ["sap_common.testing"]
+
+EMPRESA_ACTIVA = {
+    "id": 7,
+    "nit": "1020304050",
+    "razon_social": "Constructora Illimani S.R.L.",
+    "estado": "ACTIVA",
+}
+PROGRAMACION = {
+    "proyecto_id": 1,
+    "version_vigente": 1,
+    "avance_fisico": {"programado": "100.00", "real": "20.00"},
+    "avance_financiero": {"programado": "900000.00", "ejecutado": "150000.00"},
+    "meses": [],
+}
+
+
+def no_disponible(dependencia: str) -> DependencyUnavailable:
+    """What the clients raise when a dependency gives no answer in time."""
+    return DependencyUnavailable(dependencia, "retries_exhausted")
+
+
+class DependenciaFalsa:
+    """Stands in for a client function: records each call, answers as told.
+
+    ``respuesta`` is returned, or raised when it is an exception.
+    """
+
+    def __init__(self, respuesta):
+        self.respuesta = respuesta
+        self.llamadas = []
+
+    def __call__(self, recurso_id, **kwargs):
+        self.llamadas.append({"id": recurso_id, **kwargs})
+        if isinstance(self.respuesta, BaseException):
+            raise self.respuesta
+        return self.respuesta
+
+
+@pytest.fixture
+def empresas(monkeypatch):
+    """Service A as the services and selectors see it; an active empresa by default."""
+    falsa = DependenciaFalsa(EMPRESA_ACTIVA)
+    monkeypatch.setattr("app_b.services.empresa_obtener", falsa)
+    monkeypatch.setattr("app_b.selectors.empresa_obtener", falsa)
+    return falsa
+
+
+@pytest.fixture
+def programacion(monkeypatch):
+    """Service C as the detalle sees it; a programación summary by default."""
+    falsa = DependenciaFalsa(PROGRAMACION)
+    monkeypatch.setattr("app_b.selectors.programacion_obtener", falsa)
+    return falsa
+
+
+@pytest.fixture
+def datos_proyecto():
+    """Factory of a valid create payload; keyword arguments override fields."""
+
+    def construir(**cambios):
+        return {
+            "codigo": "0004-00123-00",
+            "nombre": "Construcción del puente vehicular Río Choqueyapu",
+            "descripcion": "Puente de hormigón armado de dos carriles.",
+            "sector": "TRANSPORTE",
+            "departamento": "LA_PAZ",
+            "provincia": "Murillo",
+            "municipio": "La Paz",
+            "empresa_id": 7,
+            "entidad_ejecutora": "Gobierno Autónomo Municipal de La Paz",
+            "monto_total": "1500000.00",
+            "moneda": "BOB",
+            "fuente_financiamiento": "TGN",
+            "fase": "EJECUCION",
+            "estado": "EN_EJECUCION",
+            "fecha_inicio": "2026-02-01",
+            "fecha_fin_programada": "2026-12-31",
+            "fecha_fin_real": None,
+        } | cambios
+
+    return construir
+
+
+@pytest.fixture
+def crear_proyecto(db):
+    """Factory that stores a proyecto directly, bypassing the API and A."""
+    secuencia = iter(range(1, 10_000))
+
+    def crear(**campos):
+        numero = next(secuencia)
+        valores = {
+            "codigo": f"PRY-{numero:04d}",
+            "nombre": f"Proyecto {numero}",
+            "sector": "SALUD",
+            "departamento": "COCHABAMBA",
+            "provincia": "Cercado",
+            "municipio": "Cochabamba",
+            "empresa_id": 7,
+            "entidad_ejecutora": "Ministerio de Salud y Deportes",
+            "monto_total": Decimal("250000.00"),
+            "fuente_financiamiento": "TGN",
+            "fase": "PREINVERSION",
+            "estado": "PROGRAMADO",
+            "fecha_inicio": datetime.date(2026, 3, 1),
+            "fecha_fin_programada": datetime.date(2026, 9, 30),
+            "creado_por": "semilla",
+            "actualizado_por": "semilla",
+        } | campos
+        return Proyecto.objects.create(**valores)
+
+    return crear

@@ -1,0 +1,292 @@
+"""Proyecto endpoints: CRUD, CSV export and the detalle that joins A and C.
+
+``ATOMIC_REQUESTS`` is on for every service, which would wrap each view in
+one transaction. The views here opt out with ``non_atomic_requests``: they
+call A or C over the network, and a transaction held open through those
+calls (up to the detalle's whole budget) pins a connection idle in a
+transaction with its snapshot and row locks. Instead the services wrap only
+the write in ``transaction.atomic``, after A has answered; reads need no
+transaction at all.
+"""
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from app_b.filters import ProyectoFilterSet
+from app_b.selectors import (
+    EMPRESA_NO_ENCONTRADA,
+    MENSAJE_EMPRESA_NO_ENCONTRADA,
+    MENSAJE_PARCIAL,
+    PARTE_NO_DISPONIBLE,
+    proyecto_detalle_obtener,
+    proyecto_listar,
+    proyecto_obtener,
+)
+from app_b.serializers import ProyectoDetalleSerializer, ProyectoSerializer
+from app_b.services import proyecto_actualizar, proyecto_crear, proyecto_eliminar
+from sap_common.csv import CSVRenderer
+from sap_common.request_id import get_request_id
+
+__all__ = ["ProyectoDetalleView", "ProyectoViewSet"]
+
+PARAMETRO_FORMATO = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="csv exporta la lista filtrada completa, sin paginar.",
+)
+RESPUESTA_EMPRESAS_NO_DISPONIBLE = OpenApiResponse(
+    description="El servicio de empresas no respondió: no se guardó nada."
+)
+DESCRIPCION_EMPRESA = (
+    "Antes de guardar un proyecto nuevo, o un cambio de empresa_id, se consulta "
+    "al servicio de empresas: la empresa debe existir y estar ACTIVA (si no, "
+    "400 en empresa_id). Si ese servicio no responde, 503 y no se guarda nada."
+)
+
+
+def _dependency_context(request) -> dict:
+    """What a call to A or C carries from the caller's request."""
+    return {
+        "authorization": request.META.get("HTTP_AUTHORIZATION", ""),
+        "request_id": get_request_id(),
+    }
+
+
+class NonAtomicViewMixin:
+    """Serve the view outside ``ATOMIC_REQUESTS`` (see the module docstring)."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PARAMETRO_FORMATO]),
+    create=extend_schema(
+        description=DESCRIPCION_EMPRESA,
+        responses={201: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
+    ),
+    update=extend_schema(
+        description=DESCRIPCION_EMPRESA,
+        responses={200: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
+    ),
+    partial_update=extend_schema(
+        description=DESCRIPCION_EMPRESA,
+        responses={200: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
+    ),
+)
+class ProyectoViewSet(NonAtomicViewMixin, viewsets.GenericViewSet):
+    """``/proyectos/`` and ``/proyectos/<id>/``; every action needs a token.
+
+    Writes go through ``app_b.services``, which check the empresa with A and
+    record the caller's username in the audit fields.
+    """
+
+    serializer_class = ProyectoSerializer
+    filterset_class = ProyectoFilterSet
+    search_fields = ["codigo", "nombre"]
+    ordering_fields = [
+        "codigo",
+        "nombre",
+        "sector",
+        "departamento",
+        "estado",
+        "fase",
+        "monto_total",
+        "fecha_inicio",
+        "fecha_fin_programada",
+        "creado_en",
+        "actualizado_en",
+    ]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    csv_filename = "proyectos.csv"
+    # Ids are digits; anything else under /proyectos/ is another route or a 404.
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return proyecto_listar()
+
+    def get_object(self):
+        proyecto = proyecto_obtener(proyecto_id=self.kwargs["pk"])
+        self.check_object_permissions(self.request, proyecto)
+        return proyecto
+
+    def list(self, request):
+        proyectos = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == CSVRenderer.format:
+            # An export holds every matching row, not one page.
+            return Response(self.get_serializer(proyectos, many=True).data)
+        pagina = self.paginate_queryset(proyectos)
+        return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request):
+        entrada = self.get_serializer(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        proyecto = proyecto_crear(
+            datos=entrada.validated_data,
+            usuario=request.user.username,
+            **_dependency_context(request),
+        )
+        return Response(
+            self.get_serializer(proyecto).data, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request, pk=None, partial=False):
+        entrada = self.get_serializer(
+            self.get_object(), data=request.data, partial=partial
+        )
+        entrada.is_valid(raise_exception=True)
+        proyecto = proyecto_actualizar(
+            proyecto=entrada.instance,
+            datos=entrada.validated_data,
+            usuario=request.user.username,
+            **_dependency_context(request),
+        )
+        return Response(self.get_serializer(proyecto).data)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        proyecto_eliminar(proyecto=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_EMPRESA_EJEMPLO = {
+    "id": 7,
+    "nit": "1020304050",
+    "razon_social": "Constructora Illimani S.R.L.",
+    "estado": "ACTIVA",
+}
+_PROGRAMACION_EJEMPLO = {
+    "proyecto_id": 42,
+    "version_vigente": 2,
+    "avance_fisico": {"programado": "100.00", "real": "35.50"},
+    "avance_financiero": {"programado": "1500000.00", "ejecutado": "512000.00"},
+    "meses": [
+        {
+            "anio": 2026,
+            "mes": 2,
+            "avance_fisico_programado": "10.00",
+            "avance_fisico_real": "9.50",
+            "monto_programado": "150000.00",
+            "monto_ejecutado": "140000.00",
+        }
+    ],
+}
+_PROYECTO_EJEMPLO = {
+    "id": 42,
+    "codigo": "0004-00123-00",
+    "nombre": "Construcción del puente vehicular Río Choqueyapu",
+    "descripcion": "",
+    "sector": "TRANSPORTE",
+    "departamento": "LA_PAZ",
+    "provincia": "Murillo",
+    "municipio": "La Paz",
+    "empresa_id": 7,
+    "entidad_ejecutora": "Gobierno Autónomo Municipal de La Paz",
+    "monto_total": "1500000.00",
+    "moneda": "BOB",
+    "fuente_financiamiento": "TGN",
+    "fase": "EJECUCION",
+    "estado": "EN_EJECUCION",
+    "fecha_inicio": "2026-02-01",
+    "fecha_fin_programada": "2026-12-31",
+    "fecha_fin_real": None,
+    "creado_por": "tecnico",
+    "actualizado_por": "tecnico",
+    "creado_en": "2026-01-15T10:00:00-04:00",
+    "actualizado_en": "2026-01-15T10:00:00-04:00",
+}
+
+
+def _ejemplo(nombre, resumen, empresa, programacion, mensaje):
+    return OpenApiExample(
+        nombre,
+        summary=resumen,
+        value={
+            "proyecto": _PROYECTO_EJEMPLO,
+            "empresa": empresa,
+            "programacion": programacion,
+            "mensaje": mensaje,
+        },
+        response_only=True,
+    )
+
+
+class ProyectoDetalleView(NonAtomicViewMixin, APIView):
+    """``GET /proyectos/detalle/<id>/``: a proyecto with its empresa and plan."""
+
+    @extend_schema(
+        summary="Detalle consolidado de un proyecto",
+        description=(
+            "Devuelve el proyecto junto con su empresa (servicio de empresas) y "
+            "su programación (servicio de programación), consultados a la vez "
+            "con un tiempo máximo común. Si uno de ellos no responde a tiempo, "
+            "la respuesta sigue siendo 200: esa parte es el texto "
+            f"«{PARTE_NO_DISPONIBLE}» y «mensaje» lo explica."
+        ),
+        responses={
+            200: OpenApiResponse(
+                ProyectoDetalleSerializer,
+                description="Completo o degradado; «mensaje» es null si está completo.",
+                examples=[
+                    _ejemplo(
+                        "completo",
+                        "Empresa y programación disponibles",
+                        _EMPRESA_EJEMPLO,
+                        _PROGRAMACION_EJEMPLO,
+                        None,
+                    ),
+                    _ejemplo(
+                        "empresa_no_disponible",
+                        "El servicio de empresas no respondió",
+                        PARTE_NO_DISPONIBLE,
+                        _PROGRAMACION_EJEMPLO,
+                        MENSAJE_PARCIAL,
+                    ),
+                    _ejemplo(
+                        "programacion_no_disponible",
+                        "El servicio de programación no respondió",
+                        _EMPRESA_EJEMPLO,
+                        PARTE_NO_DISPONIBLE,
+                        MENSAJE_PARCIAL,
+                    ),
+                    _ejemplo(
+                        "ninguno_disponible",
+                        "Ninguno de los dos servicios respondió",
+                        PARTE_NO_DISPONIBLE,
+                        PARTE_NO_DISPONIBLE,
+                        MENSAJE_PARCIAL,
+                    ),
+                    _ejemplo(
+                        "empresa_no_encontrada",
+                        "El servicio de empresas no conoce la empresa",
+                        EMPRESA_NO_ENCONTRADA,
+                        _PROGRAMACION_EJEMPLO,
+                        MENSAJE_EMPRESA_NO_ENCONTRADA,
+                    ),
+                ],
+            ),
+            404: OpenApiResponse(description="El proyecto no existe."),
+        },
+    )
+    def get(self, request, proyecto_id):
+        proyecto = proyecto_obtener(proyecto_id=proyecto_id)
+        detalle = proyecto_detalle_obtener(proyecto, **_dependency_context(request))
+        return Response(ProyectoDetalleSerializer(detalle).data)
