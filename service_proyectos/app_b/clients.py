@@ -44,6 +44,8 @@ import pybreaker
 import tenacity
 from django.conf import settings
 
+from app_b.breaker_storage import LocalStorage, shared_storage
+
 logger = logging.getLogger(__name__)
 
 # Statuses that say "try again later" rather than "your request is wrong".
@@ -188,20 +190,21 @@ class Breaker:
         fail_max: int,
         reset_timeout: float,
         clock: Callable[[], datetime] = _utcnow,
+        storage: pybreaker.CircuitBreakerStorage | None = None,
+        trial_ttl: float = 10.0,
     ) -> None:
         self.name = name
         self.reset_timeout = reset_timeout
+        self.trial_ttl = trial_ttl
         self._clock = clock
-        self._storage = pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+        self.storage = storage if storage is not None else LocalStorage()
         self._cb = pybreaker.CircuitBreaker(
             fail_max=fail_max,
             reset_timeout=reset_timeout,
             name=name,
             listeners=[_StateLogger()],
-            state_storage=self._storage,
+            state_storage=self.storage,
         )
-        self._trial_lock = threading.Lock()
-        self._trial_in_flight = False
 
     @property
     def state(self) -> str:
@@ -216,7 +219,7 @@ class Breaker:
     @property
     def opened_at(self) -> datetime | None:
         """When the breaker last opened, on this breaker's clock."""
-        return self._storage.opened_at
+        return self.storage.opened_at
 
     def admit(self) -> bool:
         """Let an attempt through, or raise ``_BreakerOpen``.
@@ -227,14 +230,14 @@ class Breaker:
         if state == pybreaker.STATE_CLOSED:
             return False
         if state == pybreaker.STATE_OPEN:
-            opened_at = self._storage.opened_at
+            opened_at = self.storage.opened_at
             reset_after = timedelta(seconds=self.reset_timeout)
             if opened_at is not None and self._clock() < opened_at + reset_after:
                 raise _BreakerOpen
-        with self._trial_lock:
-            if self._trial_in_flight:
-                raise _BreakerOpen
-            self._trial_in_flight = True
+        # One trial at a time, across threads and, with Redis, across workers.
+        # The slot expires by itself if its holder dies mid-trial.
+        if not self.storage.claim_trial(self.trial_ttl):
+            raise _BreakerOpen
         if state == pybreaker.STATE_OPEN:
             self._cb.half_open()
         return True
@@ -254,7 +257,7 @@ class Breaker:
         if not was_open and self._cb.current_state == pybreaker.STATE_OPEN:
             # pybreaker stamps the opening with its own clock; use ours so the
             # reset timeout is measured on the clock admit() reads.
-            self._storage.opened_at = self._clock()
+            self.storage.opened_at = self._clock()
 
     def record_answer(self, trial: bool) -> None:
         """An answer that is neither success nor failure (a 404, a 400).
@@ -268,8 +271,7 @@ class Breaker:
     def end_trial(self, trial: bool) -> None:
         """Free the trial slot; called once the trial's outcome is recorded."""
         if trial:
-            with self._trial_lock:
-                self._trial_in_flight = False
+            self.storage.release_trial()
 
     def _stale(self, trial: bool) -> bool:
         # An attempt that started while the breaker was closed and ends after
@@ -358,10 +360,19 @@ class ResilientClient:
         wall_clock: Callable[[], datetime] = _utcnow,
         rand: Callable[[], float] = random.random,
         transport: httpx.BaseTransport | None = None,
+        storage: pybreaker.CircuitBreakerStorage | None = None,
     ) -> None:
         self.name = name
         self.policy = policy
-        self.breaker = Breaker(name, policy.fail_max, policy.reset_timeout, wall_clock)
+        self.breaker = Breaker(
+            name,
+            policy.fail_max,
+            policy.reset_timeout,
+            wall_clock,
+            storage=storage,
+            # A trial lasts one attempt at most; its slot must outlive it.
+            trial_ttl=policy.connect_timeout + policy.read_timeout + 1.0,
+        )
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
@@ -538,7 +549,13 @@ def get_client(name: str, base_url_setting: str) -> ResilientClient:
     with _clients_lock:
         if name not in _clients:
             base_url = getattr(settings, base_url_setting)
-            _clients[name] = ResilientClient(name, base_url, Policy.from_settings())
+            redis_url = getattr(settings, "REDIS_URL", "")
+            _clients[name] = ResilientClient(
+                name,
+                base_url,
+                Policy.from_settings(),
+                storage=shared_storage(redis_url, name) if redis_url else None,
+            )
         return _clients[name]
 
 
