@@ -13,6 +13,17 @@ __all__ = ["empresa_actualizar", "empresa_crear", "empresa_desactivar"]
 
 logger = logging.getLogger(__name__)
 
+# Set here from the caller, never taken from the data a client sent.
+CAMPOS_AUDITORIA = frozenset(
+    {"creado_por", "actualizado_por", "creado_en", "actualizado_en"}
+)
+
+
+def _sin_auditoria(datos: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        campo: valor for campo, valor in datos.items() if campo not in CAMPOS_AUDITORIA
+    }
+
 
 def _guardar(empresa: Empresa, **save_kwargs) -> None:
     """Save, turning a lost race for a NIT into the same 400 as a plain duplicate.
@@ -36,7 +47,9 @@ def empresa_crear(*, datos: Mapping[str, Any], usuario: str) -> Empresa:
 
     A NIT already in use is a ``ValidationError`` on ``nit``.
     """
-    empresa = Empresa(**datos, creado_por=usuario, actualizado_por=usuario)
+    empresa = Empresa(
+        **_sin_auditoria(datos), creado_por=usuario, actualizado_por=usuario
+    )
     _guardar(empresa)
     logger.info("empresa created", extra={"empresa_id": empresa.pk})
     return empresa
@@ -50,6 +63,7 @@ def empresa_actualizar(
     Only those fields and the audit fields are written, so a concurrent
     change to another field is not overwritten with a stale value.
     """
+    datos = _sin_auditoria(datos)
     for campo, valor in datos.items():
         setattr(empresa, campo, valor)
     empresa.actualizado_por = usuario
