@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 import pybreaker
 import redis
 
+from sap_common.logging import safe_log
+
 logger = logging.getLogger(__name__)
 
 # How long a worker keeps to its local state before asking Redis again.
@@ -172,7 +174,9 @@ class FailoverStorage(pybreaker.CircuitBreakerStorage):
             self._local_until = self._clock() + self._retry_seconds
         if first:
             # Logged once per outage, not once per call.
-            logger.warning(
+            safe_log(
+                logger,
+                logging.WARNING,
                 "redis unavailable: breaker for %s uses this worker's state",
                 self._dependency,
                 extra={
@@ -197,7 +201,9 @@ class FailoverStorage(pybreaker.CircuitBreakerStorage):
             return False
         with self._lock:
             self._local_until = None
-        logger.info(
+        safe_log(
+            logger,
+            logging.INFO,
             "redis reachable again: breaker for %s is shared",
             self._dependency,
             extra={"dependency": self._dependency, "outcome": "redis_recovered"},

@@ -44,7 +44,9 @@ import pybreaker
 import tenacity
 from django.conf import settings
 
+from app_b import metrics
 from app_b.breaker_storage import LocalStorage, shared_storage
+from sap_common.logging import safe_log
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,18 @@ class _StateLogger(pybreaker.CircuitBreakerListener):
     """Log every state change: a warning on open, info otherwise."""
 
     def state_change(self, cb, old_state, new_state) -> None:
+        # pybreaker calls this inside its own transition: nothing raised here
+        # may escape, or a logging fault would change the breaker's course.
+        with contextlib.suppress(Exception):
+            self._report(cb, old_state, new_state)
+
+    @staticmethod
+    def _report(cb, old_state, new_state) -> None:
+        metrics.record(
+            metrics.BREAKER_STATE,
+            cb.name,
+            set_to=metrics.STATE_VALUES.get(new_state.name, -1),
+        )
         old_name = old_state.name if old_state else None
         extra = {
             "dependency": cb.name,
@@ -162,9 +176,18 @@ class _StateLogger(pybreaker.CircuitBreakerListener):
             "failures": cb.fail_counter,
         }
         if new_state.name == pybreaker.STATE_OPEN:
-            logger.warning("breaker for %s opened", cb.name, extra=extra)
+            safe_log(
+                logger, logging.WARNING, "breaker for %s opened", cb.name, extra=extra
+            )
         else:
-            logger.info("breaker for %s is %s", cb.name, new_state.name, extra=extra)
+            safe_log(
+                logger,
+                logging.INFO,
+                "breaker for %s is %s",
+                cb.name,
+                new_state.name,
+                extra=extra,
+            )
 
 
 def _raise(exc: BaseException) -> None:
@@ -414,6 +437,7 @@ class ResilientClient:
                     number = attempt.retry_state.attempt_number
                     return self._attempt(path, headers, deadline, number)
         except _BreakerOpen as exc:
+            metrics.record(metrics.FAST_FAILURES, self.name)
             raise DependencyUnavailable(self.name, "breaker_open") from exc
         except _StopCalling as exc:
             raise DependencyUnavailable(self.name, exc.reason) from exc
@@ -425,7 +449,9 @@ class ResilientClient:
                 reason = "retries_exhausted"
             else:
                 reason = "budget_exhausted"
-            logger.warning(
+            safe_log(
+                logger,
+                logging.WARNING,
                 "%s unavailable after retries",
                 self.name,
                 extra={"dependency": self.name, "outcome": reason, "kind": exc.kind},
@@ -442,6 +468,9 @@ class ResilientClient:
         if remaining < MIN_ATTEMPT_SECONDS:
             raise _StopCalling("budget_exhausted")
         trial = self.breaker.admit()
+        metrics.record(metrics.ATTEMPTS, self.name)
+        if number > 1:
+            metrics.record(metrics.RETRIES, self.name)
         started = time.perf_counter()
         try:
             return self._send(path, headers, remaining, trial, number, started)
@@ -495,6 +524,7 @@ class ResilientClient:
             # A 2xx that is not JSON means the dependency is broken, but
             # asking again would get the same body: count it, don't retry.
             self.breaker.record_failure(trial, exc)
+            metrics.record(metrics.FAILURES, self.name, "bad_response")
             self._log_attempt(number, started, status, "bad_response")
             raise _StopCalling("bad_response") from exc
         self.breaker.record_success(trial)
@@ -504,12 +534,14 @@ class ResilientClient:
     def _fail(self, trial, failure: _TransientFailure, number, started, cause=None):
         """Count a transient failure and raise it for tenacity to retry."""
         self.breaker.record_failure(trial, failure)
+        metrics.record(metrics.FAILURES, self.name, failure.kind)
         self._log_attempt(number, started, failure.status, failure.kind)
         raise failure from cause
 
     def _log_attempt(self, number, started, status, outcome) -> None:
         level = logging.INFO if outcome in ("success", "not_found") else logging.WARNING
-        logger.log(
+        safe_log(
+            logger,
             level,
             "%s attempt %s: %s",
             self.name,
@@ -525,7 +557,9 @@ class ResilientClient:
         )
 
     def _log_retry(self, retry_state: tenacity.RetryCallState) -> None:
-        logger.info(
+        safe_log(
+            logger,
+            logging.INFO,
             "%s: retrying in %.2fs",
             self.name,
             retry_state.upcoming_sleep,
@@ -632,7 +666,9 @@ def run_concurrently(
     results: dict[str, Any] = {}
     for key, future in futures.items():
         if not future.done():
-            logger.warning(
+            safe_log(
+                logger,
+                logging.WARNING,
                 "%s still running at the deadline",
                 key,
                 extra={"dependency": key, "outcome": "budget_exhausted"},
@@ -645,7 +681,9 @@ def run_concurrently(
         elif isinstance(exc, DependencyUnavailable):
             results[key] = exc
         else:
-            logger.error(
+            safe_log(
+                logger,
+                logging.ERROR,
                 "unexpected error calling %s",
                 key,
                 exc_info=exc,

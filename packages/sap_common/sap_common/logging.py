@@ -63,3 +63,15 @@ def build_logging_config(service: str, level: str = "INFO", fmt: str = "json"):
             "django.server": {"level": "WARNING"},
         },
     }
+
+
+def safe_log(logger: logging.Logger, level: int, msg: str, *args, **kwargs) -> None:
+    """Log, swallowing any error a handler, filter or formatter raises.
+
+    For code whose course must not depend on logging, such as a circuit
+    breaker deciding whether to open.
+    """
+    try:
+        logger.log(level, msg, *args, **kwargs)
+    except Exception:  # noqa: BLE001 - a broken log sink must not break callers
+        return

@@ -582,3 +582,80 @@ class TestRunConcurrently:
         release.set()
 
         assert results["empresa"].reason == "budget_exhausted"
+
+
+def _sample(name, **labels):
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+class TestMetrics:
+    def test_counts_attempts_retries_and_failures_by_kind(self, fake_time, mock_http):
+        mock_http.get(PATH).mock(
+            side_effect=[
+                httpx.ConnectError("refused"),
+                httpx.ReadTimeout("slow"),
+                httpx.Response(502),
+                httpx.Response(200, json=EMPRESA),
+            ]
+        )
+        dep = "metricas-a"
+        before = {
+            kind: _sample("sap_dependency_failures_total", dependency=dep, kind=kind)
+            for kind in ("connection", "timeout", "5xx")
+        }
+        attempts = _sample("sap_dependency_attempts_total", dependency=dep)
+        retries = _sample("sap_dependency_retries_total", dependency=dep)
+
+        get(make_client(fake_time, name=dep), fake_time)
+
+        assert _sample("sap_dependency_attempts_total", dependency=dep) == attempts + 4
+        assert _sample("sap_dependency_retries_total", dependency=dep) == retries + 3
+        for kind, value in before.items():
+            assert _sample(
+                "sap_dependency_failures_total", dependency=dep, kind=kind
+            ) == (value + 1)
+
+    def test_fast_failures_and_breaker_state_are_exported(self, fake_time, mock_http):
+        dep = "metricas-b"
+        client = make_client(fake_time, name=dep)
+        open_breaker(client, fake_time, mock_http.get(PATH))
+        fast = _sample("sap_dependency_fast_failures_total", dependency=dep)
+
+        with pytest.raises(DependencyUnavailable):
+            get(client, fake_time)
+
+        assert _sample("sap_dependency_fast_failures_total", dependency=dep) == (
+            fast + 1
+        )
+        assert _sample("sap_breaker_state", dependency=dep) == 2
+
+    def test_broken_metrics_and_logging_do_not_change_the_breaker(
+        self, fake_time, mock_http, monkeypatch
+    ):
+        import logging
+
+        from app_b import metrics
+
+        class BrokenHandler(logging.Handler):
+            def emit(self, record):
+                raise RuntimeError("log sink down")
+
+        def broken_labels(*args, **kwargs):
+            raise RuntimeError("metrics backend down")
+
+        for metric in (metrics.ATTEMPTS, metrics.FAILURES, metrics.BREAKER_STATE):
+            monkeypatch.setattr(metric, "labels", broken_labels)
+        monkeypatch.setattr(logging, "raiseExceptions", False)
+        handler = BrokenHandler()
+        logging.getLogger("app_b").addHandler(handler)
+        try:
+            route = mock_http.get(PATH)
+            client = make_client(fake_time)
+            open_breaker(client, fake_time, route)
+        finally:
+            logging.getLogger("app_b").removeHandler(handler)
+
+        assert route.call_count == 4
+        assert client.breaker.state == "open"
