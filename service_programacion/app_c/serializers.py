@@ -44,11 +44,14 @@ class VersionEntradaSerializer(serializers.Serializer):
     """A new version: why it is made and every month it plans."""
 
     motivo = serializers.CharField(required=False, allow_blank=True, default="")
-    meses = MesProgramadoEntradaSerializer(
-        many=True,
-        allow_empty=False,
-        error_messages={"empty": MENSAJE_SIN_MESES},
-    )
+    meses = MesProgramadoEntradaSerializer(many=True)
+
+    def validate_meses(self, meses):
+        # Checked here rather than with allow_empty, whose error DRF nests
+        # under "non_field_errors" instead of naming the field.
+        if not meses:
+            raise serializers.ValidationError(MENSAJE_SIN_MESES)
+        return meses
 
 
 class MesProgramadoSerializer(serializers.ModelSerializer):

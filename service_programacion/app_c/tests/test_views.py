@@ -1,0 +1,530 @@
+from decimal import Decimal
+
+import pytest
+from rest_framework import status
+
+from app_c.models import ProgramacionVersion, Seguimiento
+from app_c.tests.conftest import PROYECTO_ID, mes_programado
+from sap_common.testing import make_access_token, other_private_key
+
+pytestmark = pytest.mark.django_db
+
+RESUMEN = f"/programacion/{PROYECTO_ID}/"
+VERSIONES = f"/programacion/{PROYECTO_ID}/versiones/"
+SEGUIMIENTO = f"/programacion/{PROYECTO_ID}/seguimiento/"
+
+MENSAJE_MES = "El mes debe estar entre 1 y 12."
+MENSAJE_ANIO = "El año debe estar entre 2000 y 2100."
+MENSAJE_PORCENTAJE = "El avance físico debe estar entre 0 y 100."
+MENSAJE_MONTO = "El monto no puede ser negativo."
+MENSAJE_REQUERIDO = "Este campo es requerido."
+
+# ATOMIC_REQUESTS wraps every request in a savepoint inside the test's
+# transaction: opening and releasing it are two of the queries counted.
+QUERIES_DE_LA_PETICION = 2
+
+
+def _mes_json(anio=2026, mes=1, avance="10.00", monto="1000.00"):
+    return {
+        "anio": anio,
+        "mes": mes,
+        "avance_fisico_programado": avance,
+        "monto_programado": monto,
+    }
+
+
+def _seguimiento_json(**cambios):
+    return {
+        "anio": 2026,
+        "mes": 1,
+        "avance_fisico_real": "12.50",
+        "monto_ejecutado": "1500.75",
+        "fecha_corte": "2026-01-31",
+        "observaciones": "Vaciado de losa.",
+    } | cambios
+
+
+def _errores(respuesta):
+    assert respuesta.status_code == status.HTTP_400_BAD_REQUEST, respuesta.content
+    cuerpo = respuesta.json()
+    assert cuerpo["codigo"] == "validacion"
+    return cuerpo["errores"]
+
+
+REGLAS_POR_CAMPO = [
+    ("anio", 1999, MENSAJE_ANIO),
+    ("anio", 2101, MENSAJE_ANIO),
+    ("mes", 0, MENSAJE_MES),
+    ("mes", 13, MENSAJE_MES),
+]
+
+
+class TestVersiones:
+    def test_creates_the_baseline_in_the_name_of_the_caller(
+        self, api_client, token_for
+    ):
+        api_client.credentials(
+            HTTP_AUTHORIZATION=f"Bearer {token_for(username='planificadora')}"
+        )
+
+        respuesta = api_client.post(
+            VERSIONES,
+            {"meses": [_mes_json(mes=2, avance="60"), _mes_json(mes=1, avance="40")]},
+            format="json",
+        )
+
+        assert respuesta.status_code == status.HTTP_201_CREATED
+        cuerpo = respuesta.json()
+        assert cuerpo["proyecto_id"] == PROYECTO_ID
+        assert cuerpo["numero"] == 1
+        assert cuerpo["motivo"] == ""
+        assert cuerpo["creado_por"] == "planificadora"
+        assert cuerpo["meses"] == [
+            _mes_json(mes=1, avance="40.00"),
+            _mes_json(mes=2, avance="60.00"),
+        ]
+
+    def test_reprogramacion_is_version_two_and_both_are_listed(self, auth_client):
+        auth_client.post(VERSIONES, {"meses": [_mes_json()]}, format="json")
+
+        respuesta = auth_client.post(
+            VERSIONES,
+            {"motivo": "Cambio de diseño.", "meses": [_mes_json(avance="20")]},
+            format="json",
+        )
+        listado = auth_client.get(VERSIONES).json()
+
+        assert respuesta.status_code == status.HTTP_201_CREATED
+        assert respuesta.json()["numero"] == 2
+        assert listado["count"] == 2
+        assert [v["numero"] for v in listado["results"]] == [1, 2]
+        assert listado["results"][0]["meses"][0]["avance_fisico_programado"] == (
+            "10.00"
+        )
+        assert listado["results"][1]["motivo"] == "Cambio de diseño."
+
+    def test_reprogramacion_without_motivo_names_motivo(self, auth_client):
+        auth_client.post(VERSIONES, {"meses": [_mes_json()]}, format="json")
+
+        respuesta = auth_client.post(VERSIONES, {"meses": [_mes_json()]}, format="json")
+
+        assert _errores(respuesta) == {
+            "motivo": ["Indique el motivo de la reprogramación."]
+        }
+
+    @pytest.mark.parametrize(
+        ("campo", "valor", "mensaje"),
+        [
+            *REGLAS_POR_CAMPO,
+            ("avance_fisico_programado", "-0.01", MENSAJE_PORCENTAJE),
+            ("avance_fisico_programado", "100.01", MENSAJE_PORCENTAJE),
+            ("monto_programado", "-0.01", MENSAJE_MONTO),
+        ],
+    )
+    def test_a_bad_month_names_its_field_and_writes_nothing(
+        self, auth_client, campo, valor, mensaje
+    ):
+        malo = _mes_json(mes=2) | {campo: valor}
+
+        respuesta = auth_client.post(
+            VERSIONES, {"meses": [_mes_json(mes=1), malo]}, format="json"
+        )
+
+        # DRF names the offending month by its position in the list.
+        assert _errores(respuesta) == {"meses": {"1": {campo: [mensaje]}}}
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_a_month_repeated_in_the_body_names_meses(self, auth_client):
+        respuesta = auth_client.post(
+            VERSIONES,
+            {"meses": [_mes_json(mes=7), _mes_json(mes=7, avance="1")]},
+            format="json",
+        )
+
+        assert _errores(respuesta) == {
+            "meses": [
+                "El mes 2026-07 está repetido; cada mes va una sola vez por versión."
+            ]
+        }
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_programmed_progress_over_100_names_meses(self, auth_client):
+        respuesta = auth_client.post(
+            VERSIONES,
+            {"meses": [_mes_json(mes=1, avance="55"), _mes_json(mes=2, avance="50")]},
+            format="json",
+        )
+
+        assert _errores(respuesta) == {
+            "meses": [
+                "El avance físico programado suma 105.00 %; no puede superar el 100 %."
+            ]
+        }
+
+    @pytest.mark.parametrize(
+        ("cuerpo", "mensaje"),
+        [
+            ({"meses": []}, "Incluya al menos un mes en la programación."),
+            ({"motivo": "x"}, MENSAJE_REQUERIDO),
+        ],
+    )
+    def test_a_version_needs_months(self, auth_client, cuerpo, mensaje):
+        respuesta = auth_client.post(VERSIONES, cuerpo, format="json")
+
+        assert _errores(respuesta) == {"meses": [mensaje]}
+
+    def test_listing_costs_the_same_queries_for_many_versions(
+        self, auth_client, crear_version, django_assert_num_queries
+    ):
+        for numero in range(5):
+            crear_version(
+                [mes_programado(mes=m, avance="5") for m in range(1, 13)],
+                motivo=f"Versión {numero}",
+            )
+
+        # count, the page of versions, their months.
+        with django_assert_num_queries(3 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get(VERSIONES)
+
+        assert respuesta.json()["count"] == 5
+        assert all(len(v["meses"]) == 12 for v in respuesta.json()["results"])
+
+
+class TestSeguimiento:
+    def test_records_a_month_in_the_name_of_the_caller(self, api_client, token_for):
+        api_client.credentials(
+            HTTP_AUTHORIZATION=f"Bearer {token_for(username='supervisora')}"
+        )
+
+        respuesta = api_client.post(SEGUIMIENTO, _seguimiento_json(), format="json")
+
+        assert respuesta.status_code == status.HTTP_201_CREATED
+        cuerpo = respuesta.json()
+        assert {k: cuerpo[k] for k in _seguimiento_json()} == _seguimiento_json()
+        assert cuerpo["proyecto_id"] == PROYECTO_ID
+        assert cuerpo["registrado_por"] == "supervisora"
+
+    @pytest.mark.parametrize(
+        ("campo", "valor", "mensaje"),
+        [
+            *REGLAS_POR_CAMPO,
+            ("avance_fisico_real", "-1", MENSAJE_PORCENTAJE),
+            ("avance_fisico_real", "100.01", MENSAJE_PORCENTAJE),
+            ("monto_ejecutado", "-5", MENSAJE_MONTO),
+            ("fecha_corte", None, "Este campo no puede ser nulo."),
+        ],
+    )
+    def test_a_bad_value_names_its_field(self, auth_client, campo, valor, mensaje):
+        respuesta = auth_client.post(
+            SEGUIMIENTO, _seguimiento_json(**{campo: valor}), format="json"
+        )
+
+        assert _errores(respuesta) == {campo: [mensaje]}
+        assert not Seguimiento.objects.exists()
+
+    def test_a_second_report_of_the_month_names_mes(self, auth_client):
+        auth_client.post(SEGUIMIENTO, _seguimiento_json(mes=3), format="json")
+
+        respuesta = auth_client.post(
+            SEGUIMIENTO, _seguimiento_json(mes=3), format="json"
+        )
+
+        assert _errores(respuesta) == {
+            "mes": ["Ya existe un seguimiento de 2026-03 para este proyecto."]
+        }
+
+    def test_real_progress_past_100_names_avance_fisico_real(self, auth_client):
+        auth_client.post(
+            SEGUIMIENTO,
+            _seguimiento_json(mes=1, avance_fisico_real="99.5"),
+            format="json",
+        )
+
+        respuesta = auth_client.post(
+            SEGUIMIENTO,
+            _seguimiento_json(mes=2, avance_fisico_real="0.75"),
+            format="json",
+        )
+
+        assert _errores(respuesta) == {
+            "avance_fisico_real": [
+                "Con este mes el avance físico real acumulado del proyecto sería "
+                "100.25 %; no puede superar el 100 %."
+            ]
+        }
+
+    def test_list_is_paginated_in_calendar_order_at_a_fixed_cost(
+        self, auth_client, registrar_seguimiento, django_assert_num_queries
+    ):
+        for anio, mes in [(2027, 1), (2026, 11), (2026, 2)]:
+            registrar_seguimiento(anio=anio, mes=mes, avance="1")
+        registrar_seguimiento(mes=5, proyecto=99)
+
+        # count and the page.
+        with django_assert_num_queries(2 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get(SEGUIMIENTO)
+
+        cuerpo = respuesta.json()
+        assert cuerpo["count"] == 3
+        assert [(s["anio"], s["mes"]) for s in cuerpo["results"]] == [
+            (2026, 2),
+            (2026, 11),
+            (2027, 1),
+        ]
+
+    def test_list_filters_by_year(self, auth_client, registrar_seguimiento):
+        registrar_seguimiento(anio=2026, mes=12)
+        registrar_seguimiento(anio=2027, mes=1)
+
+        respuesta = auth_client.get(SEGUIMIENTO, {"anio": 2027})
+
+        assert [s["anio"] for s in respuesta.json()["results"]] == [2027]
+
+    def test_an_unreadable_year_filter_is_a_400(self, auth_client):
+        respuesta = auth_client.get(SEGUIMIENTO, {"anio": "dos mil"})
+
+        assert list(_errores(respuesta)) == ["anio"]
+
+
+class TestSeguimientoDetalle:
+    @pytest.fixture
+    def seguimiento(self, registrar_seguimiento):
+        registrar_seguimiento(mes=1, avance="50")
+        return registrar_seguimiento(mes=2, avance="30", monto="400")
+
+    def _url(self, seguimiento, proyecto=PROYECTO_ID):
+        return f"/programacion/{proyecto}/seguimiento/{seguimiento.pk}/"
+
+    def test_put_replaces_the_figures(self, auth_client, seguimiento):
+        respuesta = auth_client.put(
+            self._url(seguimiento),
+            _seguimiento_json(mes=2, avance_fisico_real="50", monto_ejecutado="800"),
+            format="json",
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        seguimiento.refresh_from_db()
+        assert seguimiento.avance_fisico_real == Decimal("50.00")
+        assert seguimiento.monto_ejecutado == Decimal("800.00")
+        assert seguimiento.registrado_por == "tecnico"
+
+    def test_put_needs_every_field(self, auth_client, seguimiento):
+        respuesta = auth_client.put(self._url(seguimiento), {"mes": 2}, format="json")
+
+        assert set(_errores(respuesta)) == {
+            "anio",
+            "avance_fisico_real",
+            "monto_ejecutado",
+            "fecha_corte",
+        }
+
+    def test_patch_changes_only_what_is_sent(self, auth_client, seguimiento):
+        respuesta = auth_client.patch(
+            self._url(seguimiento), {"monto_ejecutado": "450.10"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["monto_ejecutado"] == "450.10"
+        assert respuesta.json()["avance_fisico_real"] == "30.00"
+
+    def test_update_past_100_is_refused_and_changes_nothing(
+        self, auth_client, seguimiento
+    ):
+        respuesta = auth_client.patch(
+            self._url(seguimiento), {"avance_fisico_real": "50.01"}, format="json"
+        )
+
+        assert _errores(respuesta) == {
+            "avance_fisico_real": [
+                "Con este mes el avance físico real acumulado del proyecto sería "
+                "100.01 %; no puede superar el 100 %."
+            ]
+        }
+        seguimiento.refresh_from_db()
+        assert seguimiento.avance_fisico_real == Decimal("30.00")
+
+    @pytest.mark.parametrize(
+        ("campo", "valor", "mensaje"),
+        [("mes", 13, MENSAJE_MES), ("monto_ejecutado", "-1", MENSAJE_MONTO)],
+    )
+    def test_patch_applies_the_field_rules(
+        self, auth_client, seguimiento, campo, valor, mensaje
+    ):
+        respuesta = auth_client.patch(
+            self._url(seguimiento), {campo: valor}, format="json"
+        )
+
+        assert _errores(respuesta) == {campo: [mensaje]}
+
+    def test_delete_removes_the_month(self, auth_client, seguimiento):
+        respuesta = auth_client.delete(self._url(seguimiento))
+
+        assert respuesta.status_code == status.HTTP_204_NO_CONTENT
+        assert not Seguimiento.objects.filter(pk=seguimiento.pk).exists()
+
+    @pytest.mark.parametrize("metodo", ["get", "patch", "delete"])
+    def test_a_seguimiento_of_another_proyecto_is_not_found(
+        self, auth_client, seguimiento, metodo
+    ):
+        respuesta = getattr(auth_client, metodo)(
+            self._url(seguimiento, proyecto=99), {}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
+        assert Seguimiento.objects.filter(pk=seguimiento.pk).exists()
+
+
+class TestResumen:
+    def test_answers_the_shape_service_proyectos_reads(
+        self, auth_client, crear_version, registrar_seguimiento
+    ):
+        crear_version([mes_programado(mes=1, avance="100", monto="9")])
+        crear_version(
+            [
+                mes_programado(mes=1, avance="30", monto="1000.50"),
+                mes_programado(mes=2, avance="15", monto="199.50"),
+            ],
+            motivo="Ajuste",
+        )
+        registrar_seguimiento(mes=1, avance="38.5", monto="950")
+
+        respuesta = auth_client.get(RESUMEN)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == {
+            "proyecto_id": PROYECTO_ID,
+            "version_vigente": 2,
+            "avance_fisico": {"programado": "45.00", "real": "38.50"},
+            "avance_financiero": {"programado": "1200.00", "ejecutado": "950.00"},
+            "meses": [
+                {
+                    "anio": 2026,
+                    "mes": 1,
+                    "avance_fisico_programado": "30.00",
+                    "avance_fisico_real": "38.50",
+                    "monto_programado": "1000.50",
+                    "monto_ejecutado": "950.00",
+                },
+                {
+                    "anio": 2026,
+                    "mes": 2,
+                    "avance_fisico_programado": "15.00",
+                    "avance_fisico_real": None,
+                    "monto_programado": "199.50",
+                    "monto_ejecutado": None,
+                },
+            ],
+        }
+
+    def test_a_proyecto_without_data_is_200_with_zeros(
+        self, auth_client, django_assert_num_queries
+    ):
+        with django_assert_num_queries(3 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get("/programacion/777/")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == {
+            "proyecto_id": 777,
+            "version_vigente": None,
+            "avance_fisico": {"programado": "0.00", "real": "0.00"},
+            "avance_financiero": {"programado": "0.00", "ejecutado": "0.00"},
+            "meses": [],
+        }
+
+    def test_costs_a_fixed_number_of_queries(
+        self,
+        auth_client,
+        crear_version,
+        registrar_seguimiento,
+        django_assert_num_queries,
+    ):
+        crear_version([mes_programado(mes=m, avance="8") for m in range(1, 13)])
+        for mes in range(1, 13):
+            registrar_seguimiento(mes=mes, avance="8")
+
+        with django_assert_num_queries(4 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get(RESUMEN)
+
+        assert len(respuesta.json()["meses"]) == 12
+
+
+PROTEGIDOS = [
+    ("get", RESUMEN),
+    ("get", VERSIONES),
+    ("post", VERSIONES),
+    ("get", SEGUIMIENTO),
+    ("post", SEGUIMIENTO),
+    ("put", f"{SEGUIMIENTO}1/"),
+    ("patch", f"{SEGUIMIENTO}1/"),
+    ("delete", f"{SEGUIMIENTO}1/"),
+]
+
+
+@pytest.fixture(scope="module")
+def token_ajeno(tmp_path_factory):
+    """A well-formed token signed with a key auth never used (made once)."""
+    clave = other_private_key(tmp_path_factory.mktemp("claves"))
+    return make_access_token(private_key=clave)
+
+
+class TestAutenticacion:
+    @pytest.mark.parametrize(("metodo", "ruta"), PROTEGIDOS)
+    def test_without_a_token_is_401(self, api_client, metodo, ruta):
+        respuesta = getattr(api_client, metodo)(ruta, {}, format="json")
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+        assert respuesta.json()["codigo"] == "no_autenticado"
+
+    @pytest.mark.parametrize(("metodo", "ruta"), PROTEGIDOS)
+    def test_a_token_signed_with_another_key_is_401(
+        self, api_client, token_ajeno, metodo, ruta
+    ):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_ajeno}")
+
+        respuesta = getattr(api_client, metodo)(ruta, {}, format="json")
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+
+    @pytest.mark.parametrize(("metodo", "ruta"), PROTEGIDOS)
+    def test_an_expired_token_is_401(self, api_client, token_for, metodo, ruta):
+        # Past the allowed clock drift (JWT_LEEWAY_SECONDS).
+        vencido = token_for(lifetime_seconds=-120)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {vencido}")
+
+        respuesta = getattr(api_client, metodo)(ruta, {}, format="json")
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+
+    def test_a_valid_token_needs_no_user_in_this_database(
+        self, api_client, token_for, django_user_model
+    ):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user_id=4242)}")
+
+        respuesta = api_client.get(RESUMEN)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert not django_user_model.objects.exists()
+
+
+class TestRutasPublicas:
+    @pytest.mark.parametrize("ruta", ["health", "ready"])
+    def test_probes_need_no_token(self, api_client, ruta):
+        respuesta = api_client.get(f"/programacion/{ruta}/")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == {"estado": "ok", "servicio": "programacion"}
+
+    def test_schema_is_public_and_titled(self, api_client):
+        respuesta = api_client.get("/programacion/schema/", {"format": "json"})
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        esquema = respuesta.json()
+        assert esquema["info"]["title"] == "SAP · Programación y seguimiento"
+        assert "/programacion/{proyecto_id}/" in esquema["paths"]
+
+    def test_unknown_path_is_json_404(self, api_client):
+        respuesta = api_client.get("/programacion/no-existe/")
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
