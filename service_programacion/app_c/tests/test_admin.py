@@ -1,20 +1,24 @@
 import pytest
 from rest_framework import status
 
+from app_c.tests.conftest import mes_programado
+
 pytestmark = pytest.mark.django_db
 
 MODELOS = ["programacionversion", "seguimiento"]
 
 
 @pytest.mark.parametrize("modelo", MODELOS)
-def test_staff_can_browse_the_data(admin_client, crear_version, modelo):
-    crear_version(
-        [{"anio": 2026, "mes": 1, "avance_fisico_programado": 1, "monto_programado": 1}]
-    )
+def test_staff_can_browse_the_data(
+    admin_client, crear_version, registrar_seguimiento, modelo
+):
+    crear_version([mes_programado()])
+    registrar_seguimiento()
 
     respuesta = admin_client.get(f"/programacion/admin/app_c/{modelo}/")
 
     assert respuesta.status_code == status.HTTP_200_OK
+    assert "15" in respuesta.content.decode()
 
 
 @pytest.mark.parametrize("modelo", MODELOS)
