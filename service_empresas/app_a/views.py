@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from app_a.filters import EmpresaFilterSet
 from app_a.selectors import empresa_listar, empresa_obtener
@@ -18,26 +17,63 @@ from sap_common.csv import CSVRenderer
 
 __all__ = ["EmpresaViewSet"]
 
-DESCRIPCION_BAJA = (
-    "Da de baja la empresa sin borrarla: su estado pasa a INACTIVA y responde "
-    "204. Los proyectos pueden referirse a ella, así que el registro se conserva "
-    "y sigue disponible en GET /empresas/{id}/. Dar de baja una empresa ya "
-    "inactiva no cambia nada."
-)
 PARAMETRO_FORMATO = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
     enum=["json", "csv"],
-    description="csv exporta la lista filtrada completa, sin paginar.",
+    description="`csv` exporta la lista filtrada completa, sin paginar.",
 )
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[PARAMETRO_FORMATO]),
-    retrieve=extend_schema(
-        description="Una empresa por id, en cualquier estado; 404 si no existe."
+    list=extend_schema(
+        summary="Listar empresas",
+        description=(
+            "Lista paginada de empresas en cualquier estado, con filtros por "
+            "estado, departamento y tipo, búsqueda (`search`) por NIT y razón "
+            "social, y orden (`ordering`). Con `format=csv` exporta todas las "
+            "filas que cumplen los filtros."
+        ),
+        parameters=[PARAMETRO_FORMATO],
+        responses={
+            (200, "application/json"): EmpresaSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
     ),
-    destroy=extend_schema(description=DESCRIPCION_BAJA),
+    create=extend_schema(
+        summary="Registrar una empresa",
+        description=(
+            "Crea una empresa ACTIVA. El NIT solo admite dígitos y no puede "
+            "repetirse. Los campos de auditoría se toman del token."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Obtener una empresa",
+        description=(
+            "Una empresa por id, en cualquier estado (también INACTIVA); "
+            "404 si no existe."
+        ),
+    ),
+    update=extend_schema(
+        summary="Reemplazar una empresa",
+        description=(
+            "Reemplaza los datos editables; también permite cambiar el estado "
+            "(por ejemplo, reactivar una empresa INACTIVA)."
+        ),
+    ),
+    partial_update=extend_schema(
+        summary="Modificar campos de una empresa",
+        description="Cambia solo los campos enviados.",
+    ),
+    destroy=extend_schema(
+        summary="Dar de baja una empresa",
+        description=(
+            "No borra la empresa: su estado pasa a INACTIVA y responde 204. Los "
+            "proyectos pueden referirse a ella, así que el registro se conserva y "
+            "sigue disponible en GET /empresas/{id}/. Dar de baja una empresa ya "
+            "inactiva no cambia nada."
+        ),
+    ),
 )
 class EmpresaViewSet(viewsets.GenericViewSet):
     """``/empresas/`` and ``/empresas/<id>/``; every action needs a token.
@@ -60,10 +96,16 @@ class EmpresaViewSet(viewsets.GenericViewSet):
         "creado_en",
         "actualizado_en",
     ]
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
     csv_filename = "empresas.csv"
-    # Ids are digits; anything else under /empresas/ is another route or a 404.
-    lookup_value_regex = "[0-9]+"
+    # Ids are integers; anything else under /empresas/ is another route or a 404.
+    lookup_value_converter = "int"
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        # Only the list is exported; the other actions answer JSON alone.
+        if self.action == "list":
+            renderers.append(CSVRenderer())
+        return renderers
 
     def get_queryset(self):
         return empresa_listar()

@@ -48,8 +48,12 @@ REST_FRAMEWORK = {
     ],
 }
 
-SPECTACULAR_SETTINGS = spectacular_settings(
-    "SAP · Empresas",
-    "Registro de empresas (contratistas y consultoras) de la plataforma SAP.",
-)
+SPECTACULAR_SETTINGS = {
+    **spectacular_settings(
+        "SAP · Empresas",
+        "Registro de empresas (contratistas y consultoras) de la plataforma SAP.",
+    ),
+    # Keep /empresas/ in operation ids and tags: the list would be "root" otherwise.
+    "SCHEMA_PATH_PREFIX": "",
+}
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)

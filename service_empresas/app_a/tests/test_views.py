@@ -533,6 +533,14 @@ class TestExportarCsv:
         assert fila["sigla"] == "'@SUMA"
         assert fila["telefono"] == "+591 2 2441122"
 
+    def test_only_the_list_is_offered_as_csv(self, auth_client, crear_empresa):
+        empresa = crear_empresa()
+
+        respuesta = auth_client.get(detalle(empresa.pk), HTTP_ACCEPT="text/csv")
+
+        assert respuesta.status_code == status.HTTP_406_NOT_ACCEPTABLE
+        assert respuesta.json()["codigo"] == "formato_no_aceptable"
+
     def test_export_requires_a_token(self, api_client):
         respuesta = api_client.get(LISTA, {"format": "csv"})
 
