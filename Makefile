@@ -1,16 +1,42 @@
 # SAP: one entry point for operators and developers. See README.md.
 SHELL := /bin/bash
-SERVICES := auth empresas proyectos programacion
+STACK := .venv/bin/python ops/stack.py
+# `make stop s=empresas`, `make logs s=proyectos`...
+s ?=
 
-.PHONY: help bootstrap keys test lint
+.PHONY: help bootstrap keys up down stop start restart status logs test lint
 
 help:
-	@echo "make up | down | logs | stop s=NAME | start s=NAME | test | lint | demo"
+	@echo "make up                 start the four services and the gateway (supervisor)"
+	@echo "make status             what runs, and whether each service answers"
+	@echo "make logs [s=NAME]      follow the logs (all, or one program)"
+	@echo "make stop s=NAME        stop one program (auth empresas proyectos programacion gateway)"
+	@echo "make start s=NAME       start it again"
+	@echo "make restart [s=NAME]   restart one program, or all"
+	@echo "make down               stop everything, supervisord included"
+	@echo "make test               formatting, lint, every test suite, cross-service tests"
+	@echo "make lint               static checks of the Docker and Kubernetes files"
 
 bootstrap:
 	@ops/bootstrap.sh
 
 keys: bootstrap
 
+up: bootstrap
+	@$(STACK) up
+
+down:
+	@if [ -x .venv/bin/python ]; then $(STACK) down; else echo "SAP is not running."; fi
+
+stop start:
+	@if [ -z "$(s)" ]; then echo "usage: make $@ s=NAME (auth empresas proyectos programacion gateway)"; exit 2; fi
+	@$(STACK) $@ $(s)
+
+restart status logs:
+	@$(STACK) $@ $(s)
+
 test:
 	@ops/test.sh
+
+lint:
+	@if [ -f ops/lint.sh ]; then bash ops/lint.sh; else echo "ops/lint.sh not present: no Docker/Kubernetes checks to run."; fi

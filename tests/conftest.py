@@ -1,0 +1,153 @@
+"""Fixtures of the cross-service tests: the real stack, a user, timings.
+
+The stack is started once per session (see ``harness.LocalStack``). Without
+nginx or PostgreSQL the end-to-end tests are skipped with the reason, except
+under CI (``CI=true``), where they must run and so fail instead.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg2
+import pytest
+from harness import ROOT, SERVICES, LocalStack, find_nginx
+
+DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+TIMINGS_FILE = ROOT / "var" / "e2e-timings.json"
+LOGS_DIR = ROOT / "var" / "e2e-logs"
+TIMINGS = pytest.StashKey[dict]()
+
+# proyectos' resilience, shortened so that breakers open and close within a
+# test: the production defaults wait tens of seconds on purpose.
+PROYECTOS_TEST_ENV = {
+    "BREAKER_FAIL_MAX": "3",
+    "BREAKER_RESET_TIMEOUT": "2",
+    "DEP_RETRIES": "2",
+    "DEP_RETRY_WAIT_INITIAL": "0.05",
+    "DEP_RETRY_WAIT_MAX": "0.2",
+    "DEP_RETRY_JITTER": "0.1",
+    "DEP_CONNECT_TIMEOUT": "0.5",
+    "DEP_READ_TIMEOUT": "0.5",
+    "DETALLE_BUDGET_SECONDS": "4",
+}
+# The one Redis database the tests' breakers may use, so that they never see
+# the state of a `make up` stack on the same host (which uses database 0).
+E2E_REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str):
+    """Skip on a developer machine; fail under CI, where everything must run."""
+    if _in_ci():
+        pytest.fail(f"{reason} (CI=true: end-to-end tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _pg_server() -> str:
+    # ops/test.sh exports the server it found ("" when there is none).
+    return os.environ.get("SAP_TEST_PG_SERVER", DEFAULT_PG_SERVER)
+
+
+@pytest.fixture(scope="session")
+def stack(request):
+    """The four services and the gateway, started once for the session."""
+    nginx = find_nginx()
+    if nginx is None:
+        _unavailable("nginx is not installed (ops/bootstrap.sh installs it)")
+    pg_server = _pg_server()
+    if not pg_server:
+        _unavailable("no PostgreSQL server reachable for the end-to-end tests")
+    try:
+        psycopg2.connect(f"{pg_server}/postgres", connect_timeout=3).close()
+    except psycopg2.OperationalError as exc:
+        _unavailable(f"PostgreSQL at {pg_server} is unreachable: {exc}".strip())
+
+    # nginx's workers run as nobody under root and must reach their buffers.
+    workdir = Path(tempfile.mkdtemp(prefix="sap-e2e-"))
+    workdir.chmod(0o755)
+    local = LocalStack(
+        workdir,
+        pg_server,
+        nginx=nginx,
+        service_env={"BREAKER_REDIS_URL": E2E_REDIS_URL},
+        proyectos_env=PROYECTOS_TEST_ENV,
+    )
+    try:
+        local.prepare()
+        local.start_all()
+        yield local
+    finally:
+        local.close()
+        # Kept for a post-mortem of the last run; the work dir goes.
+        shutil.rmtree(LOGS_DIR, ignore_errors=True)
+        shutil.copytree(workdir / "logs", LOGS_DIR)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def gateway(stack):
+    """An HTTP client on the gateway; no service is reached any other way."""
+    with httpx.Client(base_url=stack.gateway_url(""), timeout=30.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def credenciales(gateway):
+    """Register a fresh user through the gateway and return its bearer header."""
+    username = f"e2e_{uuid.uuid4().hex[:10]}"
+    password = f"Clave-{uuid.uuid4().hex}"
+    registro = gateway.post(
+        "/auth/register/",
+        json={"username": username, "password": password, "email": ""},
+    )
+    assert registro.status_code == httpx.codes.CREATED, registro.text
+    token = gateway.post(
+        "/auth/token/", json={"username": username, "password": password}
+    )
+    assert token.status_code == httpx.codes.OK, token.text
+    return {"Authorization": f"Bearer {token.json()['access']}"}
+
+
+@pytest.fixture(scope="session")
+def timings(request):
+    """Seconds measured by the tests, by name; written to var/e2e-timings.json."""
+    measured: dict[str, float | list[float]] = {}
+    request.config.stash[TIMINGS] = measured
+    yield measured
+    if measured:
+        TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        TIMINGS_FILE.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Show what the resilience tests measured, without print()."""
+    measured = config.stash.get(TIMINGS, None)
+    if not measured:
+        return
+    terminalreporter.section("detalle timings (seconds)")
+    for name, value in sorted(measured.items()):
+        if isinstance(value, list):
+            shown = ", ".join(f"{v:.3f}" for v in value)
+            terminalreporter.write_line(f"{name}: [{shown}] (max {max(value):.3f})")
+        else:
+            terminalreporter.write_line(f"{name}: {value:.3f}")
+    terminalreporter.write_line(f"(also in {TIMINGS_FILE.relative_to(ROOT)})")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the end of every service's log to a failed end-to-end test."""
+    report = yield
+    local = item.funcargs.get("stack") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(local, LocalStack):
+        tails = "\n".join(local.log_tail(name) for name in (*SERVICES, "gateway"))
+        report.sections.append(("service logs", tails))
+    return report
