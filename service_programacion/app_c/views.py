@@ -7,10 +7,11 @@ Each view validates the input, calls one service (writes) or selector
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from app_c.models import Seguimiento
 from app_c.selectors import (
     SeguimientoFilter,
     programacion_resumen_obtener,
@@ -36,23 +37,19 @@ from app_c.services import (
 class ResumenView(APIView):
     """``GET /programacion/<proyecto_id>/``: plan in force against progress."""
 
-    @extend_schema(responses=ResumenSerializer)
+    @extend_schema(responses=ResumenSerializer, operation_id="resumen_retrieve")
     def get(self, request, proyecto_id):
         resumen = programacion_resumen_obtener(proyecto_id=proyecto_id)
         return Response(ResumenSerializer(resumen).data)
 
 
-class VersionesView(GenericAPIView):
+class VersionesView(ListAPIView):
     """``/programacion/<proyecto_id>/versiones/``: list versions, or add one."""
 
     serializer_class = VersionSerializer
 
     def get_queryset(self):
         return programacion_versiones_listar(proyecto_id=self.kwargs["proyecto_id"])
-
-    def get(self, request, proyecto_id):
-        pagina = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(VersionSerializer(pagina, many=True).data)
 
     @extend_schema(request=VersionEntradaSerializer, responses={201: VersionSerializer})
     def post(self, request, proyecto_id):
@@ -66,21 +63,17 @@ class VersionesView(GenericAPIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class SeguimientoListaView(GenericAPIView):
+class SeguimientoListaView(ListAPIView):
     """``/programacion/<proyecto_id>/seguimiento/``: list months, or report one."""
 
     serializer_class = SeguimientoSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = SeguimientoFilter
+    # Only tells the schema generator the model; requests use get_queryset.
+    queryset = Seguimiento.objects.none()
 
     def get_queryset(self):
         return seguimiento_listar(proyecto_id=self.kwargs["proyecto_id"])
-
-    def get(self, request, proyecto_id):
-        seguimientos = self.filter_queryset(self.get_queryset())
-        pagina = self.paginate_queryset(seguimientos)
-        datos = SeguimientoSerializer(pagina, many=True).data
-        return self.get_paginated_response(datos)
 
     @extend_schema(
         request=SeguimientoEntradaSerializer, responses={201: SeguimientoSerializer}

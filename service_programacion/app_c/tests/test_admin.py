@@ -8,9 +8,12 @@ pytestmark = pytest.mark.django_db
 MODELOS = ["programacionversion", "seguimiento"]
 
 
-@pytest.mark.parametrize("modelo", MODELOS)
+@pytest.mark.parametrize(
+    ("modelo", "autor"),
+    [("programacionversion", "planificadora"), ("seguimiento", "supervisor")],
+)
 def test_staff_can_browse_the_data(
-    admin_client, crear_version, registrar_seguimiento, modelo
+    admin_client, crear_version, registrar_seguimiento, modelo, autor
 ):
     crear_version([mes_programado()])
     registrar_seguimiento()
@@ -18,7 +21,18 @@ def test_staff_can_browse_the_data(
     respuesta = admin_client.get(f"/programacion/admin/app_c/{modelo}/")
 
     assert respuesta.status_code == status.HTTP_200_OK
-    assert "15" in respuesta.content.decode()
+    assert autor in respuesta.content.decode()
+
+
+def test_a_version_page_shows_its_months(admin_client, crear_version):
+    version = crear_version([mes_programado(mes=9, avance="12.34")])
+
+    respuesta = admin_client.get(
+        f"/programacion/admin/app_c/programacionversion/{version.pk}/change/"
+    )
+
+    assert respuesta.status_code == status.HTTP_200_OK
+    assert "12,34" in respuesta.content.decode()
 
 
 @pytest.mark.parametrize("modelo", MODELOS)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from rest_framework import status
 
 from app_c.models import ProgramacionVersion, Seguimiento
@@ -522,6 +523,11 @@ class TestRutasPublicas:
         esquema = respuesta.json()
         assert esquema["info"]["title"] == "SAP · Programación y seguimiento"
         assert "/programacion/{proyecto_id}/" in esquema["paths"]
+
+    def test_schema_generates_without_warnings(self, tmp_path):
+        call_command(
+            "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+        )
 
     def test_unknown_path_is_json_404(self, api_client):
         respuesta = api_client.get("/programacion/no-existe/")
