@@ -1,0 +1,550 @@
+import csv
+import io
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework import status
+from rest_framework.test import APIClient
+
+from app_b.models import Proyecto
+from app_b.tests.conftest import EMPRESA_ACTIVA, PROGRAMACION, no_disponible
+from sap_common.testing import other_private_key
+
+pytestmark = pytest.mark.django_db
+
+LISTA = "/proyectos/"
+MENSAJE_VALIDACION = "Los datos enviados no son válidos."
+NO_DISPONIBLE = "No disponible temporalmente"
+PARCIAL = "Parte de la información no puede mostrarse en este momento."
+
+
+def _item(pk) -> str:
+    return f"/proyectos/{pk}/"
+
+
+def _detalle(pk) -> str:
+    return f"/proyectos/detalle/{pk}/"
+
+
+@pytest.fixture
+def cliente(token_for):
+    """A client whose token names user "ana", and the header it sends."""
+    client = APIClient()
+    client.cabecera = f"Bearer {token_for(username='ana', user_id=5)}"
+    client.credentials(HTTP_AUTHORIZATION=client.cabecera)
+    return client
+
+
+def _sin_internos(respuesta) -> None:
+    """No exception text, reason code or internal address reaches the client."""
+    texto = respuesta.content.decode()
+    for interno in ("Traceback", "127.0.0.1", "http://", "unavailable", "retries"):
+        assert interno not in texto
+
+
+class TestAutenticacion:
+    @pytest.mark.parametrize(
+        ("metodo", "ruta"),
+        [
+            ("get", LISTA),
+            ("post", LISTA),
+            ("get", _item(1)),
+            ("patch", _item(1)),
+            ("delete", _item(1)),
+            ("get", _detalle(1)),
+        ],
+    )
+    def test_every_endpoint_requires_a_token(self, api_client, metodo, ruta):
+        respuesta = getattr(api_client, metodo)(ruta)
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+        assert respuesta.json()["codigo"] == "no_autenticado"
+
+    def test_a_token_signed_with_another_key_is_refused(
+        self, api_client, token_for, tmp_path
+    ):
+        falso = token_for(private_key=other_private_key(tmp_path))
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {falso}")
+
+        respuesta = api_client.get(LISTA)
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+
+    def test_an_expired_token_is_refused(self, api_client, token_for):
+        # Well past the verifier's leeway for clock drift.
+        vencido = token_for(lifetime_seconds=-3600)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {vencido}")
+
+        respuesta = api_client.get(LISTA)
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+
+    def test_the_service_holds_no_key_to_issue_tokens(self):
+        assert django_settings.SIMPLE_JWT["SIGNING_KEY"] is None
+
+
+class TestCrear:
+    def test_creates_and_records_the_username_from_the_token(
+        self, cliente, empresas, datos_proyecto
+    ):
+        respuesta = cliente.post(LISTA, datos_proyecto(), format="json")
+
+        assert respuesta.status_code == status.HTTP_201_CREATED
+        cuerpo = respuesta.json()
+        assert cuerpo["codigo"] == "0004-00123-00"
+        assert cuerpo["monto_total"] == "1500000.00"
+        assert cuerpo["creado_por"] == cuerpo["actualizado_por"] == "ana"
+        assert Proyecto.objects.filter(pk=cuerpo["id"]).exists()
+
+    def test_forwards_the_callers_token_and_request_id_to_a(
+        self, cliente, empresas, datos_proyecto
+    ):
+        cliente.post(
+            LISTA,
+            datos_proyecto(empresa_id=12),
+            format="json",
+            HTTP_X_REQUEST_ID="req-alta-1",
+        )
+
+        assert empresas.llamadas == [
+            {"id": 12, "authorization": cliente.cabecera, "request_id": "req-alta-1"}
+        ]
+
+    @pytest.mark.parametrize(
+        ("cambios", "campo", "mensaje"),
+        [
+            (
+                {"fecha_inicio": "2026-05-01", "fecha_fin_programada": "2026-04-30"},
+                "fecha_fin_programada",
+                "La fecha de fin programada no puede ser anterior a la fecha de "
+                "inicio.",
+            ),
+            (
+                {"fecha_inicio": "2026-05-01", "fecha_fin_real": "2026-04-30"},
+                "fecha_fin_real",
+                "La fecha de fin real no puede ser anterior a la fecha de inicio.",
+            ),
+            (
+                {"monto_total": "0.00"},
+                "monto_total",
+                "El monto total debe ser mayor que cero.",
+            ),
+            (
+                {"monto_total": "-10.00"},
+                "monto_total",
+                "El monto total debe ser mayor que cero.",
+            ),
+            ({"nombre": ""}, "nombre", "Este campo no puede estar en blanco."),
+        ],
+        ids=["fin_programada", "fin_real", "monto_cero", "monto_negativo", "nombre"],
+    )
+    def test_each_rule_names_its_field_in_spanish(
+        self, cliente, empresas, datos_proyecto, cambios, campo, mensaje
+    ):
+        respuesta = cliente.post(LISTA, datos_proyecto(**cambios), format="json")
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        cuerpo = respuesta.json()
+        assert cuerpo["codigo"] == "validacion"
+        assert cuerpo["mensaje"] == MENSAJE_VALIDACION
+        assert cuerpo["errores"] == {campo: [mensaje]}
+        assert not Proyecto.objects.exists()
+        # A bad record is refused before A is bothered.
+        assert empresas.llamadas == []
+
+    def test_a_duplicate_codigo_is_refused(
+        self, cliente, empresas, datos_proyecto, crear_proyecto
+    ):
+        crear_proyecto(codigo="0004-00123-00")
+
+        respuesta = cliente.post(LISTA, datos_proyecto(), format="json")
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {
+            "codigo": ["Ya existe un proyecto con este código."]
+        }
+        assert Proyecto.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        ("campo", "valor"),
+        [
+            ("sector", "MINERIA"),
+            ("departamento", "LIMA"),
+            ("moneda", "EUR"),
+            ("fuente_financiamiento", "BONOS"),
+            ("fase", "DISENO"),
+            ("estado", "ARCHIVADO"),
+        ],
+    )
+    def test_a_value_outside_the_choices_is_refused(
+        self, cliente, empresas, datos_proyecto, campo, valor
+    ):
+        respuesta = cliente.post(LISTA, datos_proyecto(**{campo: valor}), format="json")
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {
+            campo: [f'"{valor}" no es una elección válida.']
+        }
+
+    def test_missing_fields_are_each_named(self, cliente, empresas):
+        respuesta = cliente.post(LISTA, {}, format="json")
+
+        errores = respuesta.json()["errores"]
+        assert set(errores) == {
+            "codigo",
+            "nombre",
+            "sector",
+            "departamento",
+            "provincia",
+            "municipio",
+            "empresa_id",
+            "entidad_ejecutora",
+            "monto_total",
+            "fuente_financiamiento",
+            "fase",
+            "estado",
+            "fecha_inicio",
+            "fecha_fin_programada",
+        }
+        assert errores["codigo"] == ["Este campo es requerido."]
+
+    def test_moneda_defaults_to_bob(self, cliente, empresas, datos_proyecto):
+        datos = datos_proyecto()
+        del datos["moneda"]
+
+        respuesta = cliente.post(LISTA, datos, format="json")
+
+        assert respuesta.json()["moneda"] == "BOB"
+
+    @pytest.mark.parametrize(
+        ("respuesta_de_a", "mensaje"),
+        [
+            (None, "La empresa indicada no existe."),
+            (
+                EMPRESA_ACTIVA | {"estado": "INACTIVA"},
+                "La empresa indicada no está activa.",
+            ),
+        ],
+        ids=["inexistente", "inactiva"],
+    )
+    def test_an_empresa_a_does_not_vouch_for_is_a_400_on_empresa_id(
+        self, cliente, empresas, datos_proyecto, respuesta_de_a, mensaje
+    ):
+        empresas.respuesta = respuesta_de_a
+
+        respuesta = cliente.post(LISTA, datos_proyecto(), format="json")
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {"empresa_id": [mensaje]}
+        assert not Proyecto.objects.exists()
+
+    def test_a_down_is_a_503_and_nothing_is_written(
+        self, cliente, empresas, datos_proyecto
+    ):
+        empresas.respuesta = no_disponible("empresas")
+
+        respuesta = cliente.post(
+            LISTA, datos_proyecto(), format="json", HTTP_X_REQUEST_ID="req-503"
+        )
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        assert respuesta.json() == {
+            "codigo": "servicio_no_disponible",
+            "mensaje": "No se pudo verificar la empresa porque el servicio de "
+            "empresas no está disponible. No se guardó ningún cambio; intente "
+            "nuevamente en unos momentos.",
+            "request_id": "req-503",
+        }
+        _sin_internos(respuesta)
+        assert not Proyecto.objects.exists()
+
+
+class TestActualizar:
+    def test_patch_changing_the_empresa_asks_a_again(
+        self, cliente, empresas, crear_proyecto
+    ):
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk),
+            {"empresa_id": 9},
+            format="json",
+            HTTP_X_REQUEST_ID="req-cambio",
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["empresa_id"] == 9
+        assert respuesta.json()["actualizado_por"] == "ana"
+        assert empresas.llamadas == [
+            {"id": 9, "authorization": cliente.cabecera, "request_id": "req-cambio"}
+        ]
+
+    def test_patch_to_an_inactive_empresa_is_refused_and_nothing_changes(
+        self, cliente, empresas, crear_proyecto
+    ):
+        empresas.respuesta = EMPRESA_ACTIVA | {"estado": "INACTIVA"}
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), {"empresa_id": 9, "nombre": "X"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {
+            "empresa_id": ["La empresa indicada no está activa."]
+        }
+        proyecto.refresh_from_db()
+        assert (proyecto.empresa_id, proyecto.nombre) == (7, "Proyecto 1")
+
+    def test_patch_changing_the_empresa_while_a_is_down_is_a_503(
+        self, cliente, empresas, crear_proyecto
+    ):
+        empresas.respuesta = no_disponible("empresas")
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.patch(_item(proyecto.pk), {"empresa_id": 9}, format="json")
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        _sin_internos(respuesta)
+        proyecto.refresh_from_db()
+        assert proyecto.empresa_id == 7
+
+    def test_patch_not_touching_the_empresa_works_while_a_is_down(
+        self, cliente, empresas, crear_proyecto
+    ):
+        empresas.respuesta = no_disponible("empresas")
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), {"estado": "PARALIZADO"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["estado"] == "PARALIZADO"
+        assert empresas.llamadas == []
+
+    def test_put_with_the_same_empresa_does_not_ask_a(
+        self, cliente, empresas, crear_proyecto, datos_proyecto
+    ):
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.put(
+            _item(proyecto.pk), datos_proyecto(empresa_id=7), format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["codigo"] == "0004-00123-00"
+        assert respuesta.json()["creado_por"] == "semilla"
+        assert empresas.llamadas == []
+
+    def test_patch_checks_dates_against_the_stored_start(
+        self, cliente, empresas, crear_proyecto
+    ):
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), {"fecha_fin_programada": "2020-01-01"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert list(respuesta.json()["errores"]) == ["fecha_fin_programada"]
+
+    def test_audit_fields_cannot_be_written(self, cliente, empresas, crear_proyecto):
+        proyecto = crear_proyecto()
+
+        cliente.patch(_item(proyecto.pk), {"creado_por": "intruso"}, format="json")
+
+        proyecto.refresh_from_db()
+        assert proyecto.creado_por == "semilla"
+
+
+class TestLeerYEliminar:
+    def test_retrieve_returns_every_field(self, cliente, crear_proyecto):
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.get(_item(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["codigo"] == proyecto.codigo
+        assert respuesta.json()["fecha_fin_real"] is None
+
+    @pytest.mark.parametrize("ruta", [_item(999_999), "/proyectos/abc/"])
+    def test_an_unknown_proyecto_is_a_json_404(self, cliente, ruta):
+        respuesta = cliente.get(ruta)
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
+
+    def test_delete_removes_the_proyecto(self, cliente, crear_proyecto):
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.delete(_item(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_204_NO_CONTENT
+        assert not Proyecto.objects.filter(pk=proyecto.pk).exists()
+
+
+class TestListado:
+    def test_is_paginated_and_ordered_by_codigo(self, cliente, crear_proyecto):
+        for codigo in ["C-3", "C-1", "C-2"]:
+            crear_proyecto(codigo=codigo)
+
+        cuerpo = cliente.get(LISTA).json()
+
+        assert cuerpo["count"] == 3
+        assert [p["codigo"] for p in cuerpo["results"]] == ["C-1", "C-2", "C-3"]
+
+    def test_costs_two_queries_whatever_the_number_of_rows(
+        self, cliente, crear_proyecto, django_assert_num_queries
+    ):
+        for _ in range(15):
+            crear_proyecto()
+
+        # One COUNT for the paginator, one SELECT for the page.
+        with django_assert_num_queries(2):
+            respuesta = cliente.get(LISTA, {"estado": "PROGRAMADO"})
+
+        assert len(respuesta.json()["results"]) == 15
+
+
+class TestExportacionCsv:
+    def _filas(self, respuesta) -> list[dict]:
+        texto = respuesta.content.decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(texto)))
+
+    def test_exports_every_matching_row_not_one_page(self, cliente, crear_proyecto):
+        total = django_settings.REST_FRAMEWORK["PAGE_SIZE"] + 3
+        for _ in range(total):
+            crear_proyecto()
+
+        respuesta = cliente.get(LISTA, {"format": "csv"})
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta["Content-Type"].startswith("text/csv")
+        assert 'filename="proyectos.csv"' in respuesta["Content-Disposition"]
+        filas = self._filas(respuesta)
+        assert len(filas) == total
+        assert filas[0]["codigo"] == "PRY-0001"
+        assert filas[0]["monto_total"] == "250000.00"
+
+    def test_applies_the_filters(self, cliente, crear_proyecto):
+        crear_proyecto(codigo="SI", sector="EDUCACION")
+        crear_proyecto(codigo="NO", sector="SALUD")
+
+        respuesta = cliente.get(LISTA, {"format": "csv", "sector": "EDUCACION"})
+
+        assert [fila["codigo"] for fila in self._filas(respuesta)] == ["SI"]
+
+    def test_an_empty_export_still_has_its_header(self, cliente):
+        respuesta = cliente.get(LISTA, {"format": "csv"})
+
+        cabecera = respuesta.content.decode("utf-8-sig").splitlines()[0]
+        assert cabecera.startswith("id,codigo,nombre,")
+
+    def test_costs_one_query(self, cliente, crear_proyecto, django_assert_num_queries):
+        for _ in range(5):
+            crear_proyecto()
+
+        with django_assert_num_queries(1):
+            cliente.get(LISTA, {"format": "csv"})
+
+
+class TestDetalle:
+    def test_full_answer(self, cliente, empresas, programacion, crear_proyecto):
+        proyecto = crear_proyecto(empresa_id=7)
+
+        respuesta = cliente.get(_detalle(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        cuerpo = respuesta.json()
+        assert set(cuerpo) == {"proyecto", "empresa", "programacion", "mensaje"}
+        assert cuerpo["proyecto"] == cliente.get(_item(proyecto.pk)).json()
+        assert cuerpo["empresa"] == EMPRESA_ACTIVA
+        assert cuerpo["programacion"] == PROGRAMACION
+        assert cuerpo["mensaje"] is None
+
+    def test_forwards_the_callers_token_and_request_id_to_a_and_c(
+        self, cliente, empresas, programacion, crear_proyecto
+    ):
+        proyecto = crear_proyecto(empresa_id=7)
+
+        cliente.get(_detalle(proyecto.pk), HTTP_X_REQUEST_ID="req-detalle-9")
+
+        for llamada in empresas.llamadas + programacion.llamadas:
+            assert llamada["authorization"] == cliente.cabecera
+            assert llamada["request_id"] == "req-detalle-9"
+        assert [c["id"] for c in empresas.llamadas] == [7]
+        assert [c["id"] for c in programacion.llamadas] == [proyecto.pk]
+
+    @pytest.mark.parametrize("caida", ["empresa", "programacion", "ambas"])
+    def test_a_dependency_down_degrades_its_part_and_still_answers_200(
+        self, cliente, empresas, programacion, crear_proyecto, caida
+    ):
+        if caida in ("empresa", "ambas"):
+            empresas.respuesta = no_disponible("empresas")
+        if caida in ("programacion", "ambas"):
+            programacion.respuesta = no_disponible("programacion")
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.get(_detalle(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        cuerpo = respuesta.json()
+        assert cuerpo["proyecto"]["id"] == proyecto.pk
+        assert cuerpo["empresa"] == (
+            EMPRESA_ACTIVA if caida == "programacion" else NO_DISPONIBLE
+        )
+        assert cuerpo["programacion"] == (
+            PROGRAMACION if caida == "empresa" else NO_DISPONIBLE
+        )
+        assert cuerpo["mensaje"] == PARCIAL
+        _sin_internos(respuesta)
+
+    def test_an_empresa_a_does_not_know_is_not_found(
+        self, cliente, empresas, programacion, crear_proyecto
+    ):
+        empresas.respuesta = None
+        proyecto = crear_proyecto()
+
+        cuerpo = cliente.get(_detalle(proyecto.pk)).json()
+
+        assert cuerpo["empresa"] == "No encontrada"
+        assert cuerpo["mensaje"] == "La empresa asociada al proyecto no fue encontrada."
+
+    def test_an_unknown_proyecto_is_a_404_without_asking_anyone(
+        self, cliente, empresas, programacion
+    ):
+        respuesta = cliente.get(_detalle(999_999))
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
+        assert empresas.llamadas == programacion.llamadas == []
+
+
+class TestRutasPublicas:
+    @pytest.mark.parametrize("ruta", ["/proyectos/health/", "/proyectos/ready/"])
+    def test_probes_need_no_token(self, api_client, ruta):
+        respuesta = api_client.get(ruta)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == {"estado": "ok", "servicio": "proyectos"}
+
+    def test_schema_is_public_and_documents_the_degraded_detalle(self, api_client):
+        respuesta = api_client.get("/proyectos/schema/", {"format": "json"})
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        esquema = respuesta.json()
+        assert esquema["info"]["title"] == "SAP · Proyectos"
+        ok = esquema["paths"]["/proyectos/detalle/{proyecto_id}/"]["get"]["responses"][
+            "200"
+        ]["content"]["application/json"]
+        assert set(ok["examples"]) >= {
+            "Completo",
+            "EmpresaNoDisponible",
+            "ProgramacionNoDisponible",
+            "NingunoDisponible",
+            "EmpresaNoEncontrada",
+        }
+        degradado = ok["examples"]["EmpresaNoDisponible"]["value"]
+        assert degradado["empresa"] == NO_DISPONIBLE
+        assert degradado["mensaje"] == PARCIAL
