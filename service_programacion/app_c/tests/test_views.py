@@ -529,8 +529,9 @@ class TestRutasPublicas:
             "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
         )
 
-    def test_unknown_path_is_json_404(self, api_client):
-        respuesta = api_client.get("/programacion/no-existe/")
+    @pytest.mark.parametrize("ruta", ["no-existe", "1" * 19])
+    def test_unknown_path_is_json_404(self, auth_client, ruta):
+        respuesta = auth_client.get(f"/programacion/{ruta}/")
 
         assert respuesta.status_code == status.HTTP_404_NOT_FOUND
         assert respuesta.json()["codigo"] == "no_encontrado"
