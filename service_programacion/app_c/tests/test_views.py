@@ -529,7 +529,7 @@ class TestRutasPublicas:
             "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
         )
 
-    @pytest.mark.parametrize("ruta", ["no-existe", "1" * 19])
+    @pytest.mark.parametrize("ruta", ["no-existe", "9" * 19])
     def test_unknown_path_is_json_404(self, auth_client, ruta):
         respuesta = auth_client.get(f"/programacion/{ruta}/")
 
