@@ -54,11 +54,15 @@ REST_FRAMEWORK = {
     ],
 }
 
-SPECTACULAR_SETTINGS = spectacular_settings(
-    "SAP · Proyectos",
-    "Proyectos de inversión pública: registro, consulta y detalle consolidado "
-    "con la empresa ejecutora y la programación financiera.",
-)
+SPECTACULAR_SETTINGS = {
+    **spectacular_settings(
+        "SAP · Proyectos",
+        "Proyectos de inversión pública: registro, consulta y detalle consolidado "
+        "con la empresa ejecutora y la programación financiera.",
+    ),
+    # Keep /proyectos/ in operation ids and tags: the list would be "root" otherwise.
+    "SCHEMA_PATH_PREFIX": "",
+}
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)
 
 # Resilience of the calls to A and C. The clients read these at call time.

@@ -3,9 +3,11 @@ import io
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from rest_framework import status
 from rest_framework.test import APIClient
 
+from app_b import selectors
 from app_b.models import Proyecto
 from app_b.tests.conftest import EMPRESA_ACTIVA, PROGRAMACION, no_disponible
 from sap_common.testing import other_private_key
@@ -548,3 +550,44 @@ class TestRutasPublicas:
         degradado = ok["examples"]["EmpresaNoDisponible"]["value"]
         assert degradado["empresa"] == NO_DISPONIBLE
         assert degradado["mensaje"] == PARCIAL
+
+
+class TestSinTransaccionDuranteLasLlamadas:
+    """ATOMIC_REQUESTS is off for these views: A and C are never awaited while
+    the request holds a transaction (the test's own blocks are the baseline)."""
+
+    def test_create_asks_a_outside_any_transaction(
+        self, cliente, datos_proyecto, monkeypatch
+    ):
+        base = len(connection.atomic_blocks)
+        profundidad = []
+
+        def empresa_observada(empresa_id, **kwargs):
+            profundidad.append(len(connection.atomic_blocks) - base)
+            return EMPRESA_ACTIVA
+
+        monkeypatch.setattr("app_b.services.empresa_obtener", empresa_observada)
+
+        respuesta = cliente.post(LISTA, datos_proyecto(), format="json")
+
+        assert respuesta.status_code == status.HTTP_201_CREATED
+        assert profundidad == [0]
+
+    def test_detalle_waits_for_a_and_c_outside_any_transaction(
+        self, cliente, empresas, programacion, crear_proyecto, monkeypatch
+    ):
+        proyecto = crear_proyecto()
+        base = len(connection.atomic_blocks)
+        profundidad = []
+        real = selectors.run_concurrently
+
+        def observada(llamadas, deadline):
+            profundidad.append(len(connection.atomic_blocks) - base)
+            return real(llamadas, deadline)
+
+        monkeypatch.setattr("app_b.selectors.run_concurrently", observada)
+
+        respuesta = cliente.get(_detalle(proyecto.pk))
+
+        assert respuesta.json()["mensaje"] is None
+        assert profundidad == [0]
