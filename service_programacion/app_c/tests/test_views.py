@@ -529,9 +529,16 @@ class TestRutasPublicas:
             "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
         )
 
-    @pytest.mark.parametrize("ruta", ["no-existe", "9" * 19])
-    def test_unknown_path_is_json_404(self, auth_client, ruta):
-        respuesta = auth_client.get(f"/programacion/{ruta}/")
+    def test_unknown_path_is_json_404(self, auth_client):
+        respuesta = auth_client.get("/programacion/no-existe/")
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
+
+    def test_an_id_past_bigint_is_404_not_a_database_error(self, auth_client):
+        respuesta = auth_client.post(
+            f"/programacion/{'9' * 19}/seguimiento/", _seguimiento_json(), format="json"
+        )
 
         assert respuesta.status_code == status.HTTP_404_NOT_FOUND
         assert respuesta.json()["codigo"] == "no_encontrado"
