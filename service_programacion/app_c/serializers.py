@@ -21,14 +21,12 @@ from app_c.models import (
 MENSAJE_SIN_MESES = "Incluya al menos un mes en la programación."
 
 
-def _porcentaje(**kwargs):
-    return serializers.DecimalField(
-        **PORCENTAJE, validators=VALIDADORES_PORCENTAJE, **kwargs
-    )
+def _porcentaje():
+    return serializers.DecimalField(**PORCENTAJE, validators=VALIDADORES_PORCENTAJE)
 
 
-def _monto(**kwargs):
-    return serializers.DecimalField(**MONTO, validators=VALIDADORES_MONTO, **kwargs)
+def _monto():
+    return serializers.DecimalField(**MONTO, validators=VALIDADORES_MONTO)
 
 
 class MesProgramadoEntradaSerializer(serializers.Serializer):
