@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# `make test`: every test of every service, then the cross-service tests.
+# `make test`: formatting and lint, every service's tests, the cross-service
+# tests against the real stack, then the Docker/Kubernetes checks. Every part
+# runs even when an earlier one fails; the exit code is non-zero if any failed.
 # The first line says which database the tests use.
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 
 # PostgreSQL when one is reachable (DATABASE_URL, or 127.0.0.1:5432), else SQLite.
 pg_server=""
@@ -20,14 +23,43 @@ else
 fi
 export SAP_TEST_PG_SERVER="$pg_server"
 
-ops/bootstrap.sh
+ops/bootstrap.sh || { echo "ops/bootstrap.sh failed: nothing was tested." >&2; exit 1; }
 PY=.venv/bin/python
+REPORTS=var/test-reports
+rm -rf "$REPORTS"
+mkdir -p "$REPORTS"
+
+results=()
+failed=0
+record() { # record NAME EXIT_CODE
+  if [ "$2" = 0 ]; then
+    results+=("ok      $1")
+  else
+    results+=("FAILED  $1 (exit $2)")
+    failed=1
+  fi
+}
+
+# pytest NAME DIR ARGS...: run pytest in DIR with a JUnit report. Exit 5 (no
+# test collected) is a failure: a suite that silently ran nothing is broken.
+run_pytest() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && "$ROOT/$PY" -m pytest -q -p no:cacheprovider \
+    --junitxml="$ROOT/$REPORTS/$name.xml" "$@")
+  local code=$?
+  if [ "$code" = 5 ]; then
+    echo "$name: pytest collected no test." >&2
+  fi
+  record "$name" "$code"
+}
 
 echo "== ruff"
 .venv/bin/ruff format --check .
+record "ruff format" $?
 .venv/bin/ruff check .
+record "ruff check" $?
 
-status=0
 for service in service_*/; do
   service=${service%/}
   name=${service#service_}
@@ -37,11 +69,19 @@ for service in service_*/; do
   else
     db_url="sqlite:///$(pwd)/var/test-$name.sqlite3"
   fi
-  (cd "$service" && DATABASE_URL="$db_url" ../$PY -m pytest -q -p no:cacheprovider) || status=1
+  DATABASE_URL="$db_url" run_pytest "$service" "$service"
 done
 
-if [ -d tests ]; then
-  echo "== cross-service tests"
-  $PY -m pytest -q -p no:cacheprovider tests || status=1
+echo "== cross-service tests (tests/)"
+run_pytest e2e tests
+
+if [ -f ops/lint.sh ]; then
+  echo "== make lint"
+  make --no-print-directory lint
+  record "make lint" $?
 fi
-exit $status
+
+echo "== summary"
+printf '%s\n' "${results[@]}"
+$PY ops/test_summary.py "$REPORTS"/*.xml
+exit $failed

@@ -22,23 +22,6 @@ TIMINGS_FILE = ROOT / "var" / "e2e-timings.json"
 LOGS_DIR = ROOT / "var" / "e2e-logs"
 TIMINGS = pytest.StashKey[dict]()
 
-# proyectos' resilience, shortened so that breakers open and close within a
-# test: the production defaults wait tens of seconds on purpose.
-PROYECTOS_TEST_ENV = {
-    "BREAKER_FAIL_MAX": "3",
-    "BREAKER_RESET_TIMEOUT": "2",
-    "DEP_RETRIES": "2",
-    "DEP_RETRY_WAIT_INITIAL": "0.05",
-    "DEP_RETRY_WAIT_MAX": "0.2",
-    "DEP_RETRY_JITTER": "0.1",
-    "DEP_CONNECT_TIMEOUT": "0.5",
-    "DEP_READ_TIMEOUT": "0.5",
-    "DETALLE_BUDGET_SECONDS": "4",
-}
-# The one Redis database the tests' breakers may use, so that they never see
-# the state of a `make up` stack on the same host (which uses database 0).
-E2E_REDIS_URL = "redis://127.0.0.1:6379/13"
-
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -77,8 +60,9 @@ def stack(request):
         workdir,
         pg_server,
         nginx=nginx,
-        service_env={"BREAKER_REDIS_URL": E2E_REDIS_URL},
-        proyectos_env=PROYECTOS_TEST_ENV,
+        # Breakers in proyectos' memory, not in a Redis that a `make up`
+        # stack or an earlier run may share: one worker keeps them exact.
+        service_env={"REDIS_URL": ""},
     )
     try:
         local.prepare()
@@ -106,7 +90,11 @@ def credenciales(gateway):
     password = f"Clave-{uuid.uuid4().hex}"
     registro = gateway.post(
         "/auth/register/",
-        json={"username": username, "password": password, "email": ""},
+        json={
+            "username": username,
+            "password": password,
+            "email": f"{username}@example.com",
+        },
     )
     assert registro.status_code == httpx.codes.CREATED, registro.text
     token = gateway.post(

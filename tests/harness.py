@@ -57,6 +57,20 @@ PROBE_TIMEOUT = 1.0
 LOG_TAIL_LINES = 25
 _PR_SET_PDEATHSIG = 1
 
+# proyectos' resilience, shortened so that a test sees breakers open and
+# close in seconds; production's defaults wait much longer on purpose.
+PROYECTOS_TEST_ENV = {
+    "BREAKER_FAIL_MAX": "3",
+    "BREAKER_RESET_TIMEOUT": "2",
+    "DEP_RETRIES": "2",
+    "DEP_RETRY_WAIT_INITIAL": "0.05",
+    "DEP_RETRY_WAIT_MAX": "0.2",
+    "DEP_RETRY_JITTER": "0.1",
+    "DEP_CONNECT_TIMEOUT": "0.5",
+    "DEP_READ_TIMEOUT": "0.5",
+    "DETALLE_BUDGET_SECONDS": "4",
+}
+
 
 class StackError(RuntimeError):
     """The stack could not do what a test asked; the message says why."""
@@ -122,7 +136,8 @@ class LocalStack:
     """SAP as local processes: four gunicorn masters, nginx, PostgreSQL databases.
 
     ``service_env`` adds variables to every service's environment and
-    ``proyectos_env`` to proyectos' alone (its resilience settings).
+    ``proyectos_env`` to proyectos' alone (by default its resilience settings
+    shortened for tests, ``PROYECTOS_TEST_ENV``).
     """
 
     def __init__(
@@ -144,7 +159,9 @@ class LocalStack:
         self.ports = dict(zip(NAMES, free_ports(len(NAMES)), strict=True))
         self.processes: dict[str, Process] = {}
         self._service_env = dict(service_env or {})
-        self._proyectos_env = dict(proyectos_env or {})
+        self._proyectos_env = dict(
+            PROYECTOS_TEST_ENV if proyectos_env is None else proyectos_env
+        )
         self._databases_created: list[str] = []
         self._closed = False
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
