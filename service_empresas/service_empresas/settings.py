@@ -12,6 +12,7 @@ from sap_common.logging import build_logging_config  # noqa: E402
 from sap_common.settings import *  # noqa: E402,F403
 from sap_common.settings import (  # noqa: E402
     COMMON_APPS,
+    LIST_FILTER_BACKENDS,
     LOG_FORMAT,
     LOG_LEVEL,
     REST_FRAMEWORK,
@@ -41,19 +42,11 @@ SIMPLE_JWT = jwt_settings()
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
-    ],
+    "DEFAULT_FILTER_BACKENDS": LIST_FILTER_BACKENDS,
 }
 
-SPECTACULAR_SETTINGS = {
-    **spectacular_settings(
-        "SAP · Empresas",
-        "Registro de empresas (contratistas y consultoras) de la plataforma SAP.",
-    ),
-    # Keep /empresas/ in operation ids and tags: the list would be "root" otherwise.
-    "SCHEMA_PATH_PREFIX": "",
-}
+SPECTACULAR_SETTINGS = spectacular_settings(
+    "SAP · Empresas",
+    "Registro de empresas (contratistas y consultoras) de la plataforma SAP.",
+)
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)

@@ -17,6 +17,7 @@ from sap_common.logging import build_logging_config  # noqa: E402
 from sap_common.settings import *  # noqa: E402,F403
 from sap_common.settings import (  # noqa: E402
     COMMON_APPS,
+    LIST_FILTER_BACKENDS,
     LOG_FORMAT,
     LOG_LEVEL,
     REST_FRAMEWORK,
@@ -47,22 +48,14 @@ SIMPLE_JWT = jwt_settings()
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    "DEFAULT_FILTER_BACKENDS": LIST_FILTER_BACKENDS,
 }
 
-SPECTACULAR_SETTINGS = {
-    **spectacular_settings(
-        "SAP · Proyectos",
-        "Proyectos de inversión pública: registro, consulta y detalle consolidado "
-        "con la empresa ejecutora y la programación financiera.",
-    ),
-    # Keep /proyectos/ in operation ids and tags: the list would be "root" otherwise.
-    "SCHEMA_PATH_PREFIX": "",
-}
+SPECTACULAR_SETTINGS = spectacular_settings(
+    "SAP · Proyectos",
+    "Proyectos de inversión pública: registro, consulta y detalle consolidado "
+    "con la empresa ejecutora y la programación financiera.",
+)
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)
 
 # Resilience of the calls to A and C. The clients read these at call time.

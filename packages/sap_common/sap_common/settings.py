@@ -88,7 +88,24 @@ def spectacular_settings(title: str, description: str) -> dict:
         "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
         "SERVE_AUTHENTICATION": [],
         "COMPONENT_SPLIT_REQUEST": True,
+        # Every path starts with the service's prefix; keep it in operation ids
+        # and tags instead of collapsing everything into "root".
+        "SCHEMA_PATH_PREFIX": "",
     }
+
+
+def cache_settings(redis_url: str) -> dict:
+    """Redis when ``redis_url`` is set (shared by every worker), else local memory."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                # A slow Redis must cost a request milliseconds, not seconds.
+                "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def database_settings(base_dir: Path) -> dict:
@@ -121,9 +138,12 @@ COMMON_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so request latency includes every other middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "sap_common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -134,6 +154,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 TEMPLATES = [
@@ -149,6 +170,17 @@ TEMPLATES = [
             ]
         },
     }
+]
+
+# Shared state across workers and replicas (cache, breaker state); optional.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = cache_settings(REDIS_URL)
+
+# For the services that list and filter; auth has no lists.
+LIST_FILTER_BACKENDS = [
+    "django_filters.rest_framework.DjangoFilterBackend",
+    "rest_framework.filters.SearchFilter",
+    "rest_framework.filters.OrderingFilter",
 ]
 
 LANGUAGE_CODE = "es"

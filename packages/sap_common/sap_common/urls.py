@@ -3,11 +3,13 @@
 ``/<prefix>/health/``, ``/<prefix>/ready/``, ``/<prefix>/schema/``,
 ``/<prefix>/docs/`` and ``/<prefix>/admin/``. The gateway routes by prefix and
 does not rewrite paths, so a service answers the same paths directly and
-behind nginx.
+behind nginx. ``/metrics`` sits outside every prefix, so the gateway never
+exposes it: Prometheus scrapes each service on its own port.
 """
 
 from django.contrib import admin
 from django.urls import path
+from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sap_common.health import HealthView, ReadyView
@@ -33,6 +35,7 @@ def service_urls(prefix: str) -> list:
             name="docs",
         ),
         path(f"{prefix}/admin/", admin.site.urls),
+        path("metrics", ExportToDjangoView, name="metrics"),
     ]
 
 

@@ -182,3 +182,14 @@ class TestSalud:
 
     def test_schema_is_public(self, api_client):
         assert api_client.get("/auth/schema/").status_code == status.HTTP_200_OK
+
+
+class TestMetricas:
+    def test_prometheus_metrics_are_served_outside_the_public_prefix(self, api_client):
+        api_client.get("/auth/health/")
+
+        respuesta = api_client.get("/metrics")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        texto = respuesta.content.decode()
+        assert "django_http_requests_latency_seconds_by_view_method" in texto
