@@ -78,10 +78,11 @@ def empresa_desactivar(*, empresa: Empresa, usuario: str) -> Empresa:
     """Retire an empresa: ``estado`` becomes ``INACTIVA``; the row stays.
 
     This is what ``DELETE`` does. Projects keep pointing at a row that still
-    exists. Retiring an already inactive empresa changes nothing, not even
-    its audit fields.
+    exists. Retiring an empresa that is already out of service changes
+    nothing, not even its audit fields: an ``INHABILITADA`` one keeps that
+    estado, since the disqualification is a fact worth more than "retired".
     """
-    if empresa.estado == Empresa.Estado.INACTIVA:
+    if empresa.estado in (Empresa.Estado.INACTIVA, Empresa.Estado.INHABILITADA):
         return empresa
     empresa.estado = Empresa.Estado.INACTIVA
     empresa.actualizado_por = usuario

@@ -120,11 +120,8 @@ class TestEmpresaActualizar:
 
 
 class TestEmpresaDesactivar:
-    @pytest.mark.parametrize(
-        "estado", [Empresa.Estado.ACTIVA, Empresa.Estado.INHABILITADA]
-    )
-    def test_sets_inactiva_and_keeps_the_row(self, crear_empresa, estado):
-        empresa = crear_empresa(estado=estado)
+    def test_sets_inactiva_and_keeps_the_row(self, crear_empresa):
+        empresa = crear_empresa(estado=Empresa.Estado.ACTIVA)
 
         empresa_desactivar(empresa=empresa, usuario="jefa")
 
@@ -132,13 +129,17 @@ class TestEmpresaDesactivar:
         assert empresa.estado == Empresa.Estado.INACTIVA
         assert empresa.actualizado_por == "jefa"
 
-    def test_already_inactive_empresa_is_left_untouched(
-        self, crear_empresa, django_assert_num_queries
+    @pytest.mark.parametrize(
+        "estado", [Empresa.Estado.INACTIVA, Empresa.Estado.INHABILITADA]
+    )
+    def test_an_empresa_already_out_of_service_is_left_untouched(
+        self, crear_empresa, django_assert_num_queries, estado
     ):
-        empresa = crear_empresa(estado=Empresa.Estado.INACTIVA)
+        empresa = crear_empresa(estado=estado)
 
         with django_assert_num_queries(0):
             empresa_desactivar(empresa=empresa, usuario="jefa")
 
         empresa.refresh_from_db()
+        assert empresa.estado == estado
         assert empresa.actualizado_por == "semilla"
