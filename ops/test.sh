@@ -65,7 +65,8 @@ for service in service_*/; do
   name=${service#service_}
   echo "== $service"
   if [ -n "$pg_server" ]; then
-    db_url="$pg_server/sap_$name"
+    # Not sap_<name>: a developer running one suite by hand uses that one.
+    db_url="$pg_server/sap_suite_$name"
   else
     db_url="sqlite:///$(pwd)/var/test-$name.sqlite3"
   fi
