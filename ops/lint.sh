@@ -3,11 +3,13 @@
 # and no cluster needed; every tool is pinned in requirements-dev.txt.
 #
 #   ops/lint.sh                      every check on the repository's files
-#   ops/lint.sh compose FILE         docker compose config (the Compose v2 binary)
+#   ops/lint.sh compose FILE [OUT]   docker compose config (the Compose v2
+#                                    binary); OUT gets the resolved JSON
 #   ops/lint.sh dockerfile FILE...   hadolint
 #   ops/lint.sh nginx TEMPLATE       nginx -t on the template as Compose,
 #                                    Kubernetes and `make up` render it
-#   ops/lint.sh k8s DIR              kubectl kustomize | kubernetes-validate --strict
+#   ops/lint.sh k8s DIR [OUT]        kubectl kustomize | kubernetes-validate
+#                                    --strict; OUT gets the manifests
 #
 # Each check reports on its own; the script exits non-zero when any fails.
 # Inside the checks, `|| return` does what `set -e` cannot within `a || b`. SAP_VENV names the virtualenv that
@@ -97,10 +99,10 @@ check_nginx() {
 }
 
 case "${1:-all}" in
-  compose) check_compose "$2" ;;
+  compose) check_compose "$2" "${3:-}" ;;
   dockerfile) shift && check_dockerfiles "$@" ;;
   nginx) check_nginx "$2" ;;
-  k8s) check_k8s "$2" ;;
+  k8s) check_k8s "$2" "${3:-}" ;;
   all)
     status=0
     check_compose docker-compose.yml "$work/compose.json" || status=1
@@ -110,7 +112,7 @@ case "${1:-all}" in
     exit $status
     ;;
   *)
-    echo "usage: ops/lint.sh [compose FILE | dockerfile FILE... | nginx TEMPLATE | k8s DIR]" >&2
+    echo "usage: ops/lint.sh [compose FILE [OUT] | dockerfile FILE... | nginx TEMPLATE | k8s DIR [OUT]]" >&2
     exit 2
     ;;
 esac
