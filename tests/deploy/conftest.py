@@ -6,11 +6,15 @@ tests see what would be deployed, anchors and generators applied.
 """
 
 import json
+import sys
 from dataclasses import dataclass
 
 import pytest
 import yaml
 from deploy_model import ROOT, discover_services, run_lint
+
+# deploy/check_nginx.py, which ops/lint.sh runs, is tested as a module too.
+sys.path.insert(0, str(ROOT / "deploy"))
 
 
 @pytest.fixture(scope="session")
