@@ -4,8 +4,12 @@ Input serializers check each value on its own (ranges, types). Rules that
 look at several rows, or at what is already stored, live in ``services.py``.
 """
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from rest_framework import serializers
 
+from app_c.indicadores import ESTADOS, SEMAFOROS, Marco
 from app_c.models import (
     MONTO,
     PORCENTAJE,
@@ -19,6 +23,11 @@ from app_c.models import (
 )
 
 MENSAJE_SIN_MESES = "Incluya al menos un mes en la programación."
+MENSAJE_MONTO_TOTAL = "El monto total debe ser mayor que cero."
+MENSAJE_FIN_PROGRAMADA = (
+    "La fecha de fin programada no puede ser anterior a la fecha de inicio."
+)
+MENSAJE_FIN_REAL = "La fecha de fin real no puede ser anterior a la fecha de inicio."
 
 
 def _porcentaje():
@@ -136,6 +145,117 @@ class MesResumenSerializer(serializers.Serializer):
     monto_ejecutado = _TotalField(allow_null=True)
 
 
+class MarcoSerializer(serializers.Serializer):
+    """A proyecto's marco: what service_proyectos owns and C's figures read.
+
+    Reads both the query parameters service_proyectos sends with a summary
+    request and that service's own answer about a proyecto (whose other
+    fields it ignores). The date rules are service_proyectos' own, repeated
+    here because query parameters can come from anyone holding a token.
+    """
+
+    CAMPOS = (
+        "monto_total",
+        "fecha_inicio",
+        "fecha_fin_programada",
+        "estado",
+        "fecha_fin_real",
+    )
+
+    monto_total = serializers.DecimalField(
+        **MONTO,
+        # Not min_value: its message would not say what service_proyectos says.
+        validators=[MinValueValidator(Decimal("0.01"), MENSAJE_MONTO_TOTAL)],
+    )
+    fecha_inicio = serializers.DateField()
+    fecha_fin_programada = serializers.DateField()
+    estado = serializers.ChoiceField(choices=ESTADOS)
+    fecha_fin_real = serializers.DateField(
+        required=False, allow_null=True, default=None
+    )
+
+    def validate(self, attrs):
+        errores = {}
+        inicio = attrs["fecha_inicio"]
+        if attrs["fecha_fin_programada"] < inicio:
+            errores["fecha_fin_programada"] = [MENSAJE_FIN_PROGRAMADA]
+        if attrs["fecha_fin_real"] is not None and attrs["fecha_fin_real"] < inicio:
+            errores["fecha_fin_real"] = [MENSAJE_FIN_REAL]
+        if errores:
+            raise serializers.ValidationError(errores)
+        return attrs
+
+    @classmethod
+    def desde_parametros(cls, parametros) -> Marco | None:
+        """The marco sent as query parameters, or None when none was sent.
+
+        Any one marco parameter makes the whole marco required, so a caller
+        who sends part of it hears which parameter is missing instead of
+        having the rest silently fetched elsewhere.
+        """
+        if not any(campo in parametros for campo in cls.CAMPOS):
+            return None
+        entrada = cls(data=parametros)
+        entrada.is_valid(raise_exception=True)
+        return Marco(**entrada.validated_data)
+
+
+class CorteSerializer(serializers.Serializer):
+    anio = serializers.IntegerField()
+    mes = serializers.IntegerField()
+
+
+class IndicadoresSerializer(serializers.Serializer):
+    """A proyecto's figures at the corte month, computed on every request.
+
+    Percentages run from 0 to 100; amounts are in the proyecto's currency.
+    """
+
+    corte = CorteSerializer(
+        help_text="Mes hasta el que se mide «a la fecha»: el último mes con "
+        "seguimiento o, si aún no hay ninguno, el último mes cerrado."
+    )
+    fisico_programado = _TotalField(help_text="Avance físico programado (%).")
+    fisico_real = _TotalField(help_text="Avance físico real (%).")
+    desviacion_fisica = _TotalField(
+        help_text="Real menos programado, en puntos porcentuales."
+    )
+    financiero_programado = _TotalField(
+        help_text="Monto programado como % del monto total."
+    )
+    financiero_ejecutado = _TotalField(
+        help_text="Monto ejecutado como % del monto total."
+    )
+    monto_programado_a_la_fecha = _TotalField()
+    desviacion_financiera = _TotalField(
+        help_text="Monto ejecutado menos monto programado a la fecha."
+    )
+    valor_planificado = _TotalField(
+        help_text="PV: avance físico programado × monto total."
+    )
+    valor_ganado = _TotalField(help_text="EV: avance físico real × monto total.")
+    costo_real = _TotalField(help_text="AC: monto ejecutado a la fecha.")
+    spi = _TotalField(
+        allow_null=True, help_text="EV / PV; null si PV es cero (nada vencido aún)."
+    )
+    cpi = _TotalField(allow_null=True, help_text="EV / AC; null si AC es cero.")
+    saldo_por_ejecutar = _TotalField(help_text="Monto total menos costo real.")
+    plazo_transcurrido = _TotalField(
+        help_text="Días transcurridos sobre días programados (%), entre 0 y 100."
+    )
+
+
+class CurvaSMesSerializer(serializers.Serializer):
+    """One month of the S curve; the real series is null after the corte."""
+
+    anio = serializers.IntegerField()
+    mes = serializers.IntegerField()
+    fisico_programado_acumulado = _TotalField()
+    fisico_real_acumulado = _TotalField(allow_null=True)
+    financiero_programado_acumulado = _TotalField()
+    financiero_ejecutado_acumulado = _TotalField(allow_null=True)
+
+
 class ResumenSerializer(serializers.Serializer):
     """A proyecto's programación at a glance, as service_proyectos shows it."""
 
@@ -144,3 +264,12 @@ class ResumenSerializer(serializers.Serializer):
     avance_fisico = AvanceFisicoSerializer()
     avance_financiero = AvanceFinancieroSerializer()
     meses = MesResumenSerializer(many=True)
+    indicadores = IndicadoresSerializer()
+    curva_s = CurvaSMesSerializer(many=True)
+    semaforo = serializers.ChoiceField(
+        choices=SEMAFOROS,
+        help_text="ROJO si el proyecto está paralizado, o vencido sin concluir; "
+        "si no, SIN_DATOS mientras no tenga programación; si no, por el SPI: "
+        "VERDE desde 0.95, AMARILLO desde 0.85, ROJO debajo (umbrales "
+        "configurables). Sin nada vencido aún (SPI null), VERDE.",
+    )

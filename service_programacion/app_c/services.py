@@ -3,11 +3,13 @@
 Every function here either writes all it was asked to or nothing, and
 refuses a broken rule with a ``ValidationError`` that names the field.
 
-TODO(a client to service_proyectos in app_c/clients.py that reads a
-proyecto's fecha_inicio, fecha_fin and monto_total): refuse planned or
-reported months outside the proyecto's dates, and planned or executed
-amounts whose sum goes past its monto_total. Until then this service trusts
-the proyecto_id it is given and checks only what it stores itself.
+The rules that need the proyecto itself (its months fall within its dates,
+its amounts stay within its monto_total) read its marco from
+service_proyectos, the source of truth, before taking any lock or writing
+anything. A proyecto that service does not know is a 404; that service
+being unavailable is a 503 and nothing is written. The marco is checked at
+write time only: if service_proyectos later shortens the dates or lowers the
+amount, the rows already stored stay as they are.
 """
 
 import logging
@@ -18,12 +20,14 @@ from django.db.models import Max, Sum
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
+from app_c.indicadores import Marco
 from app_c.models import (
     PORCENTAJE_MAXIMO,
     ProgramacionMensual,
     ProgramacionVersion,
     Seguimiento,
 )
+from app_c.selectors import marco_obtener
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,23 @@ MENSAJE_REAL_EXCEDIDO = (
     "{total} %; no puede superar el 100 %."
 )
 
+MENSAJE_FUERA_DE_PLAZO = (
+    "El mes {periodo} está fuera del plazo del proyecto ({desde} a {hasta})."
+)
+MENSAJE_MONTO_PROGRAMADO_EXCEDIDO = (
+    "El monto programado suma {total}; no puede superar el monto total del "
+    "proyecto ({monto_total})."
+)
+MENSAJE_EJECUTADO_EXCEDIDO = (
+    "Con este mes el monto ejecutado acumulado del proyecto sería {total}; no "
+    "puede superar el monto total del proyecto ({monto_total})."
+)
+MENSAJE_PROYECTOS_NO_DISPONIBLE = (
+    "El servicio de proyectos no está disponible y no se pudo validar la "
+    "operación con los datos del proyecto; no se guardó ningún cambio. "
+    "Intente nuevamente en unos momentos."
+)
+
 CAMPOS_SEGUIMIENTO = (
     "anio",
     "mes",
@@ -50,6 +71,8 @@ CAMPOS_SEGUIMIENTO = (
     "fecha_corte",
     "observaciones",
 )
+# The fields of a seguimiento that the rules reading the marco look at.
+CAMPOS_MARCO = ("anio", "mes", "monto_ejecutado")
 
 
 class Conflicto(APIException):
@@ -69,6 +92,40 @@ def _periodo(anio: int, mes: int) -> str:
 
 def _porcentaje(valor: Decimal) -> str:
     return f"{valor:.2f}"
+
+
+def _monto(valor: Decimal) -> str:
+    return f"{valor:.2f}"
+
+
+def _marco(proyecto_id: int, authorization: str) -> Marco:
+    """The proyecto's marco, read before any lock is taken.
+
+    The advisory lock makes other writes to the proyecto wait; holding it
+    through a network call would make them wait on service_proyectos too.
+    """
+    return marco_obtener(
+        proyecto_id=proyecto_id,
+        authorization=authorization,
+        mensaje_no_disponible=MENSAJE_PROYECTOS_NO_DISPONIBLE,
+    )
+
+
+def _validar_en_plazo(marco: Marco, anio: int, mes: int, campo: str) -> None:
+    """The month lies between the months of fecha_inicio and the proyecto's end.
+
+    The end is fecha_fin_real once the proyecto has one, else its
+    fecha_fin_programada. Whole months count: a proyecto that starts on the
+    20th may plan and report that month.
+    """
+    desde, hasta = marco.fecha_inicio, marco.fecha_fin
+    if not (desde.year, desde.month) <= (anio, mes) <= (hasta.year, hasta.month):
+        mensaje = MENSAJE_FUERA_DE_PLAZO.format(
+            periodo=_periodo(anio, mes),
+            desde=_periodo(desde.year, desde.month),
+            hasta=_periodo(hasta.year, hasta.month),
+        )
+        raise ValidationError({campo: [mensaje]})
 
 
 def _bloquear_proyecto(proyecto_id: int) -> None:
@@ -112,15 +169,38 @@ def _siguiente_numero(proyecto_id: int) -> int:
     return (ultimo or 0) + 1
 
 
+def _validar_contra_marco(marco: Marco, meses: list[dict]) -> None:
+    """Every month within the proyecto's dates; the plan within its monto_total."""
+    for mes in meses:
+        _validar_en_plazo(marco, mes["anio"], mes["mes"], "meses")
+
+    total = sum((mes["monto_programado"] for mes in meses), Decimal("0"))
+    if total > marco.monto_total:
+        mensaje = MENSAJE_MONTO_PROGRAMADO_EXCEDIDO.format(
+            total=_monto(total), monto_total=_monto(marco.monto_total)
+        )
+        raise ValidationError({"meses": [mensaje]})
+
+
 def programacion_version_crear(
-    *, proyecto_id: int, meses: list[dict], creado_por: str, motivo: str = ""
+    *,
+    proyecto_id: int,
+    meses: list[dict],
+    creado_por: str,
+    authorization: str,
+    motivo: str = "",
 ) -> ProgramacionVersion:
     """Store the next version of a proyecto's plan with all its months.
 
     The first version is the baseline; every later one is a reprogramación
-    and must say why. Earlier versions are never changed.
+    and must say why. Earlier versions are never changed. Each version
+    stands alone, so its months must fit the proyecto's dates and its
+    amounts add up to no more than the proyecto's monto_total. The marco is
+    read from service_proyectos with the caller's ``authorization``.
     """
+    # Rules on the request alone first: no call for a request already wrong.
     _validar_meses_programados(meses)
+    _validar_contra_marco(_marco(proyecto_id, authorization), meses)
     motivo = motivo.strip()
 
     with transaction.atomic():
@@ -162,9 +242,18 @@ def _validar_seguimiento(
     anio: int,
     mes: int,
     avance_fisico_real: Decimal,
+    monto_ejecutado: Decimal,
+    marco: Marco | None,
     excluido: Seguimiento | None = None,
 ) -> None:
-    """One seguimiento per month; the proyecto's real progress stays ≤ 100 %."""
+    """One seguimiento per month; the proyecto's real progress stays ≤ 100 %.
+
+    With a ``marco``, also: the month within the proyecto's dates, and all
+    that was executed in the proyecto within its monto_total.
+    """
+    if marco is not None:
+        _validar_en_plazo(marco, anio, mes, "mes")
+
     otros = Seguimiento.objects.filter(proyecto_id=proyecto_id)
     if excluido is not None:
         otros = otros.exclude(pk=excluido.pk)
@@ -175,11 +264,20 @@ def _validar_seguimiento(
             {"mes": [MENSAJE_SEGUIMIENTO_DUPLICADO.format(periodo=periodo)]}
         )
 
-    acumulado = otros.aggregate(total=Sum("avance_fisico_real"))["total"]
-    total = (acumulado or Decimal("0")) + avance_fisico_real
+    acumulado = otros.aggregate(
+        fisico=Sum("avance_fisico_real"), monto=Sum("monto_ejecutado")
+    )
+    total = (acumulado["fisico"] or Decimal("0")) + avance_fisico_real
     if total > PORCENTAJE_MAXIMO:
         mensaje = MENSAJE_REAL_EXCEDIDO.format(total=_porcentaje(total))
         raise ValidationError({"avance_fisico_real": [mensaje]})
+
+    ejecutado = (acumulado["monto"] or Decimal("0")) + monto_ejecutado
+    if marco is not None and ejecutado > marco.monto_total:
+        mensaje = MENSAJE_EJECUTADO_EXCEDIDO.format(
+            total=_monto(ejecutado), monto_total=_monto(marco.monto_total)
+        )
+        raise ValidationError({"monto_ejecutado": [mensaje]})
 
 
 def _guardar_seguimiento(seguimiento: Seguimiento) -> None:
@@ -203,9 +301,16 @@ def seguimiento_registrar(
     monto_ejecutado: Decimal,
     fecha_corte,
     registrado_por: str,
+    authorization: str,
     observaciones: str = "",
 ) -> Seguimiento:
-    """Record what was done in one month of a proyecto."""
+    """Record what was done in one month of a proyecto.
+
+    The month must lie within the proyecto's dates and, with it, all that
+    was executed in the proyecto must stay within its monto_total; the
+    marco is read from service_proyectos with the caller's ``authorization``.
+    """
+    marco = _marco(proyecto_id, authorization)
     with transaction.atomic():
         _bloquear_proyecto(proyecto_id)
         _validar_seguimiento(
@@ -213,6 +318,8 @@ def seguimiento_registrar(
             anio=anio,
             mes=mes,
             avance_fisico_real=avance_fisico_real,
+            monto_ejecutado=monto_ejecutado,
+            marco=marco,
         )
         seguimiento = Seguimiento(
             proyecto_id=proyecto_id,
@@ -234,24 +341,33 @@ def seguimiento_registrar(
 
 
 def seguimiento_actualizar(
-    *, seguimiento: Seguimiento, datos: dict, registrado_por: str
+    *, seguimiento: Seguimiento, datos: dict, registrado_por: str, authorization: str
 ) -> Seguimiento:
     """Change some or all figures of a month, under the same rules.
 
     ``datos`` holds only the fields to change (a PATCH sends a few). Whoever
-    changes the figures becomes the one who recorded them.
+    changes the figures becomes the one who recorded them. The marco is
+    read from service_proyectos only when the month or the amount changes:
+    a correction of anything else cannot break the rules that need it, and
+    does not depend on that service being up.
     """
+    nuevos = {
+        campo: datos.get(campo, getattr(seguimiento, campo))
+        for campo in CAMPOS_SEGUIMIENTO
+    }
+    marco = None
+    if any(nuevos[campo] != getattr(seguimiento, campo) for campo in CAMPOS_MARCO):
+        marco = _marco(seguimiento.proyecto_id, authorization)
+
     with transaction.atomic():
         _bloquear_proyecto(seguimiento.proyecto_id)
-        nuevos = {
-            campo: datos.get(campo, getattr(seguimiento, campo))
-            for campo in CAMPOS_SEGUIMIENTO
-        }
         _validar_seguimiento(
             proyecto_id=seguimiento.proyecto_id,
             anio=nuevos["anio"],
             mes=nuevos["mes"],
             avance_fisico_real=nuevos["avance_fisico_real"],
+            monto_ejecutado=nuevos["monto_ejecutado"],
+            marco=marco,
             excluido=seguimiento,
         )
         for campo, valor in nuevos.items():

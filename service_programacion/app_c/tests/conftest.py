@@ -3,11 +3,22 @@ from decimal import Decimal
 
 import pytest
 
+from app_c import client_proyectos
+from app_c.indicadores import Marco
 from app_c.services import programacion_version_crear, seguimiento_registrar
 
 pytest_plugins = ["sap_common.testing"]
 
 PROYECTO_ID = 15
+AUTORIZACION = "Bearer token-de-prueba"
+
+# Wide enough for every month and amount the older tests use.
+MARCO_AMPLIO = Marco(
+    monto_total=Decimal("10000000.00"),
+    fecha_inicio=date(2026, 1, 1),
+    fecha_fin_programada=date(2027, 12, 31),
+    estado="EN_EJECUCION",
+)
 
 
 def mes_programado(anio=2026, mes=1, avance="10.00", monto="1000.00"):
@@ -25,6 +36,33 @@ def proyecto_id():
     return PROYECTO_ID
 
 
+class ProyectosFalso:
+    """Stands in for service_proyectos in every test but the client's own.
+
+    Answers ``marco`` (or raises ``error``) and records each call, so tests
+    can say what B would answer and check whether, and how, it was asked.
+    """
+
+    def __init__(self):
+        self.marco = MARCO_AMPLIO
+        self.error = None
+        self.llamadas = []
+
+    def __call__(self, proyecto_id, *, authorization):
+        self.llamadas.append((proyecto_id, authorization))
+        if self.error is not None:
+            raise self.error
+        return self.marco
+
+
+@pytest.fixture(autouse=True)
+def proyectos_b(monkeypatch):
+    """No test reaches the network: B's client answers from a ``ProyectosFalso``."""
+    falso = ProyectosFalso()
+    monkeypatch.setattr(client_proyectos, "proyecto_marco_obtener", falso)
+    return falso
+
+
 @pytest.fixture
 def crear_version(proyecto_id):
     """Factory: store a version through the service, as the API would."""
@@ -35,6 +73,7 @@ def crear_version(proyecto_id):
             meses=meses,
             motivo=motivo,
             creado_por=creado_por,
+            authorization=AUTORIZACION,
         )
 
     return crear
@@ -53,6 +92,7 @@ def registrar_seguimiento(proyecto_id):
             monto_ejecutado=Decimal(monto),
             fecha_corte=date(anio, mes, 28),
             registrado_por="supervisor",
+            authorization=AUTORIZACION,
         )
 
     return registrar

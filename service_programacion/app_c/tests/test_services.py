@@ -16,7 +16,7 @@ from app_c.services import (
     seguimiento_eliminar,
     seguimiento_registrar,
 )
-from app_c.tests.conftest import mes_programado
+from app_c.tests.conftest import AUTORIZACION, mes_programado
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,7 @@ class TestProgramacionVersionCrear:
                 proyecto_id=15,
                 meses=[mes_programado(mes=1), mes_programado(mes=13)],
                 creado_por="x",
+                authorization=AUTORIZACION,
             )
 
         assert not ProgramacionVersion.objects.exists()
@@ -212,6 +213,7 @@ class TestSeguimientoActualizar:
             seguimiento=seguimiento,
             datos={"avance_fisico_real": Decimal("100")},
             registrado_por="correctora",
+            authorization=AUTORIZACION,
         )
 
         seguimiento.refresh_from_db()
@@ -229,6 +231,7 @@ class TestSeguimientoActualizar:
                 seguimiento=seguimiento,
                 datos={"avance_fisico_real": Decimal("41")},
                 registrado_por="correctora",
+                authorization=AUTORIZACION,
             )
 
         assert error.value.detail == {
@@ -247,7 +250,10 @@ class TestSeguimientoActualizar:
 
         with pytest.raises(ValidationError) as error:
             seguimiento_actualizar(
-                seguimiento=seguimiento, datos={"mes": 1}, registrado_por="x"
+                seguimiento=seguimiento,
+                datos={"mes": 1},
+                registrado_por="x",
+                authorization=AUTORIZACION,
             )
 
         assert error.value.detail == {
@@ -261,6 +267,7 @@ class TestSeguimientoActualizar:
             seguimiento=seguimiento,
             datos={"observaciones": "Cifras revisadas."},
             registrado_por="x",
+            authorization=AUTORIZACION,
         )
 
         seguimiento.refresh_from_db()
@@ -341,6 +348,7 @@ class TestConcurrentWrites:
                 meses=[mes_programado()],
                 motivo=motivo,
                 creado_por="x",
+                authorization=AUTORIZACION,
             )
 
         primera, segunda = _carrera(nueva("base"), nueva("ajuste"))
@@ -359,6 +367,7 @@ class TestConcurrentWrites:
                 monto_ejecutado=Decimal("1"),
                 fecha_corte=date(2026, mes, 1),
                 registrado_por="x",
+                authorization=AUTORIZACION,
             )
 
         primera, segunda = _carrera(reportar(1), reportar(2))
