@@ -34,7 +34,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -412,12 +412,18 @@ class ResilientClient:
         )
 
     def get_json(
-        self, path: str, *, headers: dict[str, str], deadline: Deadline
+        self,
+        path: str,
+        *,
+        headers: dict[str, str],
+        deadline: Deadline,
+        params: Mapping[str, str] | None = None,
     ) -> Any | None:
         """GET ``path`` and return its JSON, or None when the answer is 404.
 
-        Raises :class:`DependencyUnavailable` when no usable answer came
-        within the policy and the deadline.
+        ``params`` become the query string of every attempt. Raises
+        :class:`DependencyUnavailable` when no usable answer came within the
+        policy and the deadline.
         """
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_TransientFailure),
@@ -435,7 +441,7 @@ class ResilientClient:
             for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return self._attempt(path, headers, deadline, number)
+                    return self._attempt(path, params, headers, deadline, number)
         except _BreakerOpen as exc:
             metrics.record(metrics.FAST_FAILURES, self.name)
             raise DependencyUnavailable(self.name, "breaker_open") from exc
@@ -463,7 +469,7 @@ class ResilientClient:
         """Close the connection pool."""
         self._http.close()
 
-    def _attempt(self, path, headers, deadline: Deadline, number: int):
+    def _attempt(self, path, params, headers, deadline: Deadline, number: int):
         remaining = deadline.remaining()
         if remaining < MIN_ATTEMPT_SECONDS:
             raise _StopCalling("budget_exhausted")
@@ -473,17 +479,19 @@ class ResilientClient:
             metrics.record(metrics.RETRIES, self.name)
         started = time.perf_counter()
         try:
-            return self._send(path, headers, remaining, trial, number, started)
+            return self._send(path, params, headers, remaining, trial, number, started)
         finally:
             self.breaker.end_trial(trial)
 
-    def _send(self, path, headers, remaining, trial, number, started):
+    def _send(self, path, params, headers, remaining, trial, number, started):
         timeout = httpx.Timeout(
             min(self.policy.read_timeout, remaining),
             connect=min(self.policy.connect_timeout, remaining),
         )
         try:
-            response = self._http.get(path, headers=headers, timeout=timeout)
+            response = self._http.get(
+                path, params=params, headers=headers, timeout=timeout
+            )
         except httpx.TimeoutException as exc:
             self._fail(trial, _TransientFailure("timeout"), number, started, exc)
         except httpx.TransportError as exc:
@@ -614,11 +622,13 @@ def dependency_get(
     authorization: str | None,
     request_id: str,
     deadline: Deadline | None,
+    params: Mapping[str, str] | None = None,
 ) -> Any | None:
     """GET ``path`` from dependency ``name`` on behalf of the current caller.
 
-    The caller's token and the request id travel with the call. Without a
-    deadline, the call gets a budget of its own (``DETALLE_BUDGET_SECONDS``).
+    The caller's token and the request id travel with the call; ``params``
+    are sent as the query string. Without a deadline, the call gets a budget
+    of its own (``DETALLE_BUDGET_SECONDS``).
     """
     headers = {"X-Request-ID": request_id}
     if authorization:
@@ -627,6 +637,7 @@ def dependency_get(
         path,
         headers=headers,
         deadline=deadline or Deadline.after(settings.DETALLE_BUDGET_SECONDS),
+        params=params,
     )
 
 
