@@ -56,6 +56,8 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     "Proyectos de inversión pública: registro, consulta y detalle consolidado "
     "con la empresa ejecutora y la programación financiera.",
 )
+# Several outputs have an "estado"; the proyecto's keeps the plain enum name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"EstadoEnum": "app_b.models.Estado"}
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)
 
 # Resilience of the calls to A and C. The clients read these at call time.
@@ -85,3 +87,5 @@ DETALLE_BUDGET_SECONDS = env.float("DETALLE_BUDGET_SECONDS", default=10.0)
 DEP_POOL_SIZE = env.int("DEP_POOL_SIZE", default=20)
 # Threads for calls made at the same time; caps the load B puts on A and C.
 DEP_MAX_CONCURRENT_CALLS = env.int("DEP_MAX_CONCURRENT_CALLS", default=32)
+# How long a kept answer of A or C may stand in for them; a day outlasts a night.
+LKG_TTL_SECONDS = env.int("LKG_TTL_SECONDS", default=86400)

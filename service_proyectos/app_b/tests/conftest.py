@@ -2,7 +2,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import redis
+from django.core.cache import cache
 
+from app_b import last_known
 from app_b.clients import DependencyUnavailable
 from app_b.models import Proyecto
 
@@ -21,6 +24,66 @@ PROGRAMACION = {
     "avance_financiero": {"programado": "900000.00", "ejecutado": "150000.00"},
     "meses": [],
 }
+
+
+@pytest.fixture(autouse=True)
+def _copias_aisladas(settings, monkeypatch):
+    """Each test starts with no kept copies and a healthy cache.
+
+    The cache is this process's memory whatever REDIS_URL says, so clearing it
+    never touches a Redis that other services use.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "app-b-tests",
+        }
+    }
+    cache.clear()
+    monkeypatch.setattr(last_known, "guard", last_known.CacheGuard())
+
+
+class Reloj:
+    """What ``django.utils.timezone.now`` returns while the fixture is active."""
+
+    def __init__(self) -> None:
+        # Today, so that tokens signed for the test are still valid by it.
+        self.ahora = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime.datetime:
+        return self.ahora
+
+    def avanzar(self, segundos: float) -> None:
+        self.ahora += datetime.timedelta(seconds=segundos)
+
+
+@pytest.fixture
+def reloj(monkeypatch):
+    """Stops Django's clock at a fixed instant; ``reloj.avanzar(s)`` moves it."""
+    parado = Reloj()
+    monkeypatch.setattr("django.utils.timezone.now", parado)
+    return parado
+
+
+class CacheCaida:
+    """A cache whose server is down: every operation raises, and is counted."""
+
+    def __init__(self) -> None:
+        self.operaciones = 0
+
+    def _caer(self, *args, **kwargs):
+        self.operaciones += 1
+        raise redis.ConnectionError("Error 111 connecting to redis:6379.")
+
+    get = set = delete = _caer
+
+
+@pytest.fixture
+def cache_caida(monkeypatch):
+    """Kept copies live in a cache that raises ``redis.ConnectionError``."""
+    caida = CacheCaida()
+    monkeypatch.setattr(last_known, "cache", caida)
+    return caida
 
 
 def no_disponible(dependencia: str) -> DependencyUnavailable:

@@ -2,6 +2,7 @@ import httpx
 import pytest
 import respx
 
+from app_b import last_known
 from app_b.client_empresas import empresa_obtener
 from app_b.clients import DependencyUnavailable, all_clients, reset_clients
 
@@ -57,3 +58,45 @@ def test_one_pooled_client_serves_every_call():
         empresa_obtener(2, authorization=None, request_id="r")
 
     assert all_clients()["empresas"] is first
+
+
+class TestCopiaGuardada:
+    def test_an_empresa_from_a_is_kept(self, reloj):
+        with respx.mock(base_url=A_URL) as router:
+            router.get("/empresas/7/").mock(
+                return_value=httpx.Response(200, json={"id": 7, "estado": "ACTIVA"})
+            )
+            empresa_obtener(7, authorization=None, request_id="r")
+
+        copia = last_known.recall("empresas", 7)
+        assert copia.data == {"id": 7, "estado": "ACTIVA"}
+        assert copia.saved_at == reloj.ahora
+
+    def test_a_404_drops_the_kept_copy(self):
+        last_known.remember("empresas", 8, {"id": 8})
+        with respx.mock(base_url=A_URL) as router:
+            router.get("/empresas/8/").mock(return_value=httpx.Response(404))
+
+            empresa_obtener(8, authorization=None, request_id="r")
+
+        assert last_known.recall("empresas", 8) is None
+
+    def test_no_answer_leaves_the_kept_copy(self):
+        last_known.remember("empresas", 9, {"id": 9})
+        with respx.mock(base_url=A_URL) as router:
+            router.get("/empresas/9/").mock(side_effect=httpx.ConnectError("x"))
+
+            with pytest.raises(DependencyUnavailable):
+                empresa_obtener(9, authorization=None, request_id="r")
+
+        assert last_known.recall("empresas", 9).data == {"id": 9}
+
+    def test_a_cache_that_fails_does_not_fail_the_call(self, cache_caida):
+        with respx.mock(base_url=A_URL) as router:
+            router.get("/empresas/7/").mock(
+                return_value=httpx.Response(200, json={"id": 7})
+            )
+
+            assert empresa_obtener(7, authorization=None, request_id="r") == {"id": 7}
+
+        assert cache_caida.operaciones == 1
