@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from app_b.views import ProyectoDetalleView, ProyectoViewSet
+from app_b.views import ProyectoDetalleView, ProyectoViewSet, ResilienciaView
 
 router = SimpleRouter()
 router.register("", ProyectoViewSet, basename="proyecto")
@@ -12,5 +12,6 @@ urlpatterns = [
         ProyectoDetalleView.as_view(),
         name="proyecto-detalle",
     ),
+    path("resiliencia/", ResilienciaView.as_view(), name="proyecto-resiliencia"),
     *router.urls,
 ]

@@ -25,20 +25,30 @@ from rest_framework.views import APIView
 
 from app_b.filters import ProyectoFilterSet
 from app_b.selectors import (
+    ACTUAL,
+    COPIA_GUARDADA,
     EMPRESA_NO_ENCONTRADA,
+    MENSAJE_COPIA,
     MENSAJE_EMPRESA_NO_ENCONTRADA,
     MENSAJE_PARCIAL,
+    NO_DISPONIBLE,
+    NO_ENCONTRADA,
     PARTE_NO_DISPONIBLE,
     proyecto_detalle_obtener,
     proyecto_listar,
     proyecto_obtener,
+    resiliencia_obtener,
 )
-from app_b.serializers import ProyectoDetalleSerializer, ProyectoSerializer
+from app_b.serializers import (
+    ProyectoDetalleSerializer,
+    ProyectoSerializer,
+    ResilienciaSerializer,
+)
 from app_b.services import proyecto_actualizar, proyecto_crear, proyecto_eliminar
 from sap_common.csv import CSVRenderer
 from sap_common.request_id import get_request_id
 
-__all__ = ["ProyectoDetalleView", "ProyectoViewSet"]
+__all__ = ["ProyectoDetalleView", "ProyectoViewSet", "ResilienciaView"]
 
 PARAMETRO_FORMATO = OpenApiParameter(
     "format",
@@ -215,7 +225,19 @@ _PROYECTO_EJEMPLO = {
 }
 
 
-def _ejemplo(nombre, resumen, empresa, programacion, mensaje):
+_AHORA = "2026-06-10T09:30:00-04:00"
+_COPIA_DE = "2026-06-10T07:05:12-04:00"
+
+
+def _frescura(estado, *, desde=_AHORA, antiguedad=0):
+    return {"estado": estado, "obtenida_en": desde, "antiguedad_segundos": antiguedad}
+
+
+_ACTUAL = _frescura(ACTUAL)
+_SIN_NADA = _frescura(NO_DISPONIBLE, desde=None, antiguedad=None)
+
+
+def _ejemplo(nombre, resumen, empresa, programacion, mensaje, frescura):
     return OpenApiExample(
         nombre,
         summary=resumen,
@@ -224,6 +246,7 @@ def _ejemplo(nombre, resumen, empresa, programacion, mensaje):
             "empresa": empresa,
             "programacion": programacion,
             "mensaje": mensaje,
+            "frescura": dict(zip(("empresa", "programacion"), frescura, strict=True)),
         },
         response_only=True,
     )
@@ -237,14 +260,20 @@ class ProyectoDetalleView(NonAtomicViewMixin, APIView):
         description=(
             "Devuelve el proyecto junto con su empresa (servicio de empresas) y "
             "su programación (servicio de programación), consultados a la vez "
-            "con un tiempo máximo común. Si uno de ellos no responde a tiempo, "
-            "la respuesta sigue siendo 200: esa parte es el texto "
-            f"«{PARTE_NO_DISPONIBLE}» y «mensaje» lo explica."
+            "con un tiempo máximo común. Al servicio de programación se le "
+            "envían el monto, las fechas y el estado del proyecto para que "
+            "calcule sus indicadores. Si uno de ellos no responde a tiempo, la "
+            "respuesta sigue siendo 200: esa parte es la última respuesta "
+            "guardada de ese servicio, si la hay, o el texto "
+            f"«{PARTE_NO_DISPONIBLE}». «frescura» indica, para cada parte, si "
+            "es actual o una copia guardada (y desde cuándo), y «mensaje» lo "
+            "explica."
         ),
         responses={
             200: OpenApiResponse(
                 ProyectoDetalleSerializer,
-                description="Completo o degradado; «mensaje» es null si está completo.",
+                description="Completo o degradado; «mensaje» es null si todo "
+                "está disponible y es actual.",
                 examples=[
                     _ejemplo(
                         "completo",
@@ -252,27 +281,44 @@ class ProyectoDetalleView(NonAtomicViewMixin, APIView):
                         _EMPRESA_EJEMPLO,
                         _PROGRAMACION_EJEMPLO,
                         None,
+                        (_ACTUAL, _ACTUAL),
+                    ),
+                    _ejemplo(
+                        "empresa_copia_guardada",
+                        "El servicio de empresas no respondió: se muestra la "
+                        "última respuesta guardada",
+                        _EMPRESA_EJEMPLO,
+                        _PROGRAMACION_EJEMPLO,
+                        MENSAJE_COPIA,
+                        (
+                            _frescura(COPIA_GUARDADA, desde=_COPIA_DE, antiguedad=8688),
+                            _ACTUAL,
+                        ),
                     ),
                     _ejemplo(
                         "empresa_no_disponible",
-                        "El servicio de empresas no respondió",
+                        "El servicio de empresas no respondió y no hay copia guardada",
                         PARTE_NO_DISPONIBLE,
                         _PROGRAMACION_EJEMPLO,
                         MENSAJE_PARCIAL,
+                        (_SIN_NADA, _ACTUAL),
                     ),
                     _ejemplo(
                         "programacion_no_disponible",
-                        "El servicio de programación no respondió",
+                        "El servicio de programación no respondió y no hay "
+                        "copia guardada",
                         _EMPRESA_EJEMPLO,
                         PARTE_NO_DISPONIBLE,
                         MENSAJE_PARCIAL,
+                        (_ACTUAL, _SIN_NADA),
                     ),
                     _ejemplo(
                         "ninguno_disponible",
-                        "Ninguno de los dos servicios respondió",
+                        "Ninguno de los dos servicios respondió y no hay copias",
                         PARTE_NO_DISPONIBLE,
                         PARTE_NO_DISPONIBLE,
                         MENSAJE_PARCIAL,
+                        (_SIN_NADA, _SIN_NADA),
                     ),
                     _ejemplo(
                         "empresa_no_encontrada",
@@ -280,6 +326,7 @@ class ProyectoDetalleView(NonAtomicViewMixin, APIView):
                         EMPRESA_NO_ENCONTRADA,
                         _PROGRAMACION_EJEMPLO,
                         MENSAJE_EMPRESA_NO_ENCONTRADA,
+                        (_frescura(NO_ENCONTRADA), _ACTUAL),
                     ),
                 ],
             ),
@@ -290,3 +337,69 @@ class ProyectoDetalleView(NonAtomicViewMixin, APIView):
         proyecto = proyecto_obtener(proyecto_id=proyecto_id)
         detalle = proyecto_detalle_obtener(proyecto, **_dependency_context(request))
         return Response(ProyectoDetalleSerializer(detalle).data)
+
+
+_POLITICA_EJEMPLO = {
+    "reintentos": 3,
+    "espera_inicial_s": 1.0,
+    "espera_maxima_s": 8.0,
+    "jitter": 0.5,
+    "timeout_conexion_s": 1.0,
+    "timeout_lectura_s": 3.0,
+    "fallos_para_abrir": 4,
+    "reset_timeout_s": 30.0,
+    "presupuesto_detalle_s": 10.0,
+    "copia_guardada_ttl_s": 86400,
+}
+
+
+class ResilienciaView(NonAtomicViewMixin, APIView):
+    """``GET /proyectos/resiliencia/``: B's breakers towards A and C, for operators.
+
+    It reads breaker state only (from this process, or Redis), never the
+    database, and it calls neither A nor C.
+    """
+
+    @extend_schema(
+        summary="Estado de los circuitos hacia empresas y programación",
+        description=(
+            "Para cada servicio del que depende este: el estado de su circuito "
+            "(CERRADO, ABIERTO o SEMIABIERTO), los fallos consecutivos, desde "
+            "cuándo está abierto y cuánto falta para la llamada de prueba, "
+            "dónde se guarda ese estado (Redis o cada proceso) y la política "
+            "de reintentos, tiempos y copias guardadas en vigor. No consulta "
+            "a esos servicios."
+        ),
+        responses={
+            200: OpenApiResponse(
+                ResilienciaSerializer,
+                examples=[
+                    OpenApiExample(
+                        "empresas_abierto",
+                        summary="El circuito hacia empresas está abierto",
+                        value={
+                            "empresas": {
+                                "estado": "ABIERTO",
+                                "fallos_consecutivos": 4,
+                                "abierto_desde": "2026-06-10T09:29:48-04:00",
+                                "segundos_para_prueba": 18.0,
+                                "estado_compartido": "redis",
+                                "politica": _POLITICA_EJEMPLO,
+                            },
+                            "programacion": {
+                                "estado": "CERRADO",
+                                "fallos_consecutivos": 0,
+                                "abierto_desde": None,
+                                "segundos_para_prueba": None,
+                                "estado_compartido": "redis",
+                                "politica": _POLITICA_EJEMPLO,
+                            },
+                        },
+                        response_only=True,
+                    )
+                ],
+            )
+        },
+    )
+    def get(self, request):
+        return Response(ResilienciaSerializer(resiliencia_obtener()).data)

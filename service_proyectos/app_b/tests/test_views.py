@@ -1,13 +1,18 @@
 import csv
 import io
+import socket
+from datetime import datetime, timedelta
 
+import httpx
 import pytest
+import respx
 from django.conf import settings as django_settings
 from django.db import connection
 from rest_framework import status
 from rest_framework.test import APIClient
 
 from app_b import selectors
+from app_b.clients import all_clients, reset_clients
 from app_b.models import Proyecto
 from app_b.tests.conftest import EMPRESA_ACTIVA, PROGRAMACION, no_disponible
 from sap_common.testing import other_private_key
@@ -18,6 +23,13 @@ LISTA = "/proyectos/"
 MENSAJE_VALIDACION = "Los datos enviados no son válidos."
 NO_DISPONIBLE = "No disponible temporalmente"
 PARCIAL = "Parte de la información no puede mostrarse en este momento."
+COPIA = (
+    "Parte de la información proviene de una copia guardada y puede no estar "
+    "actualizada."
+)
+RESILIENCIA = "/proyectos/resiliencia/"
+A_URL = "http://empresas.interno:8002"
+C_URL = "http://programacion.interno:8004"
 
 
 def _item(pk) -> str:
@@ -54,6 +66,7 @@ class TestAutenticacion:
             ("patch", _item(1)),
             ("delete", _item(1)),
             ("get", _detalle(1)),
+            ("get", RESILIENCIA),
         ],
     )
     def test_every_endpoint_requires_a_token(self, api_client, metodo, ruta):
@@ -459,11 +472,30 @@ class TestDetalle:
 
         assert respuesta.status_code == status.HTTP_200_OK
         cuerpo = respuesta.json()
-        assert set(cuerpo) == {"proyecto", "empresa", "programacion", "mensaje"}
+        assert set(cuerpo) == {
+            "proyecto",
+            "empresa",
+            "programacion",
+            "mensaje",
+            "frescura",
+        }
         assert cuerpo["proyecto"] == cliente.get(_item(proyecto.pk)).json()
         assert cuerpo["empresa"] == EMPRESA_ACTIVA
         assert cuerpo["programacion"] == PROGRAMACION
         assert cuerpo["mensaje"] is None
+
+    def test_says_how_fresh_each_part_is(
+        self, cliente, empresas, programacion, crear_proyecto, reloj
+    ):
+        proyecto = crear_proyecto()
+
+        frescura = cliente.get(_detalle(proyecto.pk)).json()["frescura"]
+
+        assert set(frescura) == {"empresa", "programacion"}
+        for parte in frescura.values():
+            assert parte["estado"] == "actual"
+            assert datetime.fromisoformat(parte["obtenida_en"]) == reloj.ahora
+            assert parte["antiguedad_segundos"] == 0
 
     def test_forwards_the_callers_token_and_request_id_to_a_and_c(
         self, cliente, empresas, programacion, crear_proyecto
@@ -523,6 +555,200 @@ class TestDetalle:
         assert empresas.llamadas == programacion.llamadas == []
 
 
+class Servicios:
+    """A and C behind respx, reached through B's real clients and copies."""
+
+    def __init__(self, router) -> None:
+        self.a = router.get(f"{A_URL}/empresas/7/").mock(
+            return_value=httpx.Response(200, json=EMPRESA_ACTIVA)
+        )
+        self.c = router.get(url__startswith=f"{C_URL}/programacion/").mock(
+            return_value=httpx.Response(200, json=PROGRAMACION)
+        )
+
+
+@pytest.fixture
+def servicios(settings):
+    settings.EMPRESAS_URL = A_URL
+    settings.PROGRAMACION_URL = C_URL
+    settings.DEP_RETRIES = 0
+    reset_clients()
+    with respx.mock(assert_all_called=False) as router:
+        yield Servicios(router)
+    reset_clients()
+
+
+def _puerto_cerrado() -> int:
+    """A loopback port nothing listens on: connecting is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class TestDetalleConCopiaGuardada:
+    def test_a_good_answer_is_kept_and_shown_when_a_goes_down(
+        self, cliente, servicios, crear_proyecto, reloj
+    ):
+        proyecto = crear_proyecto(empresa_id=7)
+        cliente.get(_detalle(proyecto.pk))
+        respondida_en = reloj.ahora
+        reloj.avanzar(3 * 3600 + 7)
+        servicios.a.mock(side_effect=httpx.ConnectError("refused"))
+
+        respuesta = cliente.get(_detalle(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        cuerpo = respuesta.json()
+        assert cuerpo["empresa"] == EMPRESA_ACTIVA
+        assert cuerpo["programacion"] == PROGRAMACION
+        frescura = cuerpo["frescura"]["empresa"]
+        assert frescura["estado"] == "copia_guardada"
+        assert datetime.fromisoformat(frescura["obtenida_en"]) == respondida_en
+        assert frescura["antiguedad_segundos"] == 3 * 3600 + 7
+        assert cuerpo["frescura"]["programacion"]["estado"] == "actual"
+        assert cuerpo["mensaje"] == COPIA
+        _sin_internos(respuesta)
+
+    def test_c_is_sent_the_proyectos_marco(self, cliente, servicios, crear_proyecto):
+        proyecto = crear_proyecto()
+
+        cliente.get(_detalle(proyecto.pk))
+
+        pedido = servicios.c.calls.last.request
+        assert pedido.url.path == f"/programacion/{proyecto.pk}/"
+        assert dict(pedido.url.params) == {
+            "monto_total": "250000.00",
+            "fecha_inicio": "2026-03-01",
+            "fecha_fin_programada": "2026-09-30",
+            "estado": "PROGRAMADO",
+        }
+
+    def test_c_figures_are_shown_as_c_returns_them(
+        self, cliente, servicios, crear_proyecto
+    ):
+        con_indicadores = PROGRAMACION | {"valor_ganado": {"spi": "0.95"}}
+        servicios.c.mock(return_value=httpx.Response(200, json=con_indicadores))
+        proyecto = crear_proyecto()
+
+        cuerpo = cliente.get(_detalle(proyecto.pk)).json()
+
+        assert cuerpo["programacion"] == con_indicadores
+
+    def test_an_empresa_a_no_longer_knows_is_not_shown_from_a_copy(
+        self, cliente, servicios, crear_proyecto
+    ):
+        proyecto = crear_proyecto(empresa_id=7)
+        cliente.get(_detalle(proyecto.pk))
+        servicios.a.mock(return_value=httpx.Response(404))
+        assert cliente.get(_detalle(proyecto.pk)).json()["empresa"] == "No encontrada"
+        servicios.a.mock(side_effect=httpx.ConnectError("refused"))
+
+        cuerpo = cliente.get(_detalle(proyecto.pk)).json()
+
+        assert cuerpo["empresa"] == NO_DISPONIBLE
+        assert cuerpo["frescura"]["empresa"]["estado"] == "no_disponible"
+
+    def test_an_unreachable_redis_cache_does_not_break_the_detalle(
+        self, cliente, servicios, crear_proyecto, settings
+    ):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{_puerto_cerrado()}/0",
+            }
+        }
+        proyecto = crear_proyecto()
+        servicios.a.mock(side_effect=httpx.ConnectError("refused"))
+
+        caida = cliente.get(_detalle(proyecto.pk))
+        servicios.a.mock(return_value=httpx.Response(200, json=EMPRESA_ACTIVA))
+        de_vuelta = cliente.get(_detalle(proyecto.pk))
+
+        assert caida.status_code == de_vuelta.status_code == status.HTTP_200_OK
+        assert caida.json()["empresa"] == NO_DISPONIBLE
+        assert caida.json()["mensaje"] == PARCIAL
+        assert de_vuelta.json()["empresa"] == EMPRESA_ACTIVA
+        assert de_vuelta.json()["mensaje"] is None
+        _sin_internos(caida)
+
+
+CAMPOS_DEPENDENCIA = {
+    "estado",
+    "fallos_consecutivos",
+    "abierto_desde",
+    "segundos_para_prueba",
+    "estado_compartido",
+    "politica",
+}
+CAMPOS_POLITICA = {
+    "reintentos",
+    "espera_inicial_s",
+    "espera_maxima_s",
+    "jitter",
+    "timeout_conexion_s",
+    "timeout_lectura_s",
+    "fallos_para_abrir",
+    "reset_timeout_s",
+    "presupuesto_detalle_s",
+    "copia_guardada_ttl_s",
+}
+
+
+class TestResiliencia:
+    def test_lists_both_dependencies_without_touching_the_database(
+        self, cliente, servicios, django_assert_num_queries
+    ):
+        with django_assert_num_queries(0):
+            respuesta = cliente.get(RESILIENCIA)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        cuerpo = respuesta.json()
+        assert set(cuerpo) == {"empresas", "programacion"}
+        for dependencia in cuerpo.values():
+            assert set(dependencia) == CAMPOS_DEPENDENCIA
+            assert set(dependencia["politica"]) == CAMPOS_POLITICA
+            assert dependencia["estado"] == "CERRADO"
+            assert dependencia["estado_compartido"] == "local"
+        assert cuerpo["empresas"]["politica"]["copia_guardada_ttl_s"] == 86400
+        _sin_internos(respuesta)
+
+    def test_shows_an_open_breaker_and_the_time_to_its_trial(
+        self, cliente, servicios, crear_proyecto, reloj, settings
+    ):
+        settings.BREAKER_FAIL_MAX = 2
+        settings.BREAKER_RESET_TIMEOUT = 30.0
+        servicios.a.mock(side_effect=httpx.ConnectError("refused"))
+        proyecto = crear_proyecto()
+        for _ in range(2):
+            cliente.get(_detalle(proyecto.pk))
+        abierto_en = all_clients()["empresas"].breaker.opened_at
+        reloj.ahora = abierto_en + timedelta(seconds=12)
+
+        cuerpo = cliente.get(RESILIENCIA).json()
+
+        empresas = cuerpo["empresas"]
+        assert empresas["estado"] == "ABIERTO"
+        assert empresas["fallos_consecutivos"] == 2
+        assert datetime.fromisoformat(empresas["abierto_desde"]) == abierto_en
+        assert empresas["segundos_para_prueba"] == 18.0
+        assert empresas["politica"]["fallos_para_abrir"] == 2
+        assert cuerpo["programacion"]["estado"] == "CERRADO"
+        assert cuerpo["programacion"]["segundos_para_prueba"] is None
+
+    def test_a_due_trial_is_zero_seconds_away_never_negative(
+        self, cliente, servicios, crear_proyecto, reloj, settings
+    ):
+        settings.BREAKER_FAIL_MAX = 1
+        servicios.a.mock(side_effect=httpx.ConnectError("refused"))
+        cliente.get(_detalle(crear_proyecto().pk))
+        abierto_en = all_clients()["empresas"].breaker.opened_at
+        reloj.ahora = abierto_en + timedelta(seconds=500)
+
+        empresas = cliente.get(RESILIENCIA).json()["empresas"]
+
+        assert empresas["segundos_para_prueba"] == 0.0
+
+
 class TestRutasPublicas:
     @pytest.mark.parametrize("ruta", ["/proyectos/health/", "/proyectos/ready/"])
     def test_probes_need_no_token(self, api_client, ruta):
@@ -542,6 +768,7 @@ class TestRutasPublicas:
         ]["content"]["application/json"]
         assert set(ok["examples"]) >= {
             "Completo",
+            "EmpresaCopiaGuardada",
             "EmpresaNoDisponible",
             "ProgramacionNoDisponible",
             "NingunoDisponible",
@@ -550,6 +777,28 @@ class TestRutasPublicas:
         degradado = ok["examples"]["EmpresaNoDisponible"]["value"]
         assert degradado["empresa"] == NO_DISPONIBLE
         assert degradado["mensaje"] == PARCIAL
+        assert degradado["frescura"]["empresa"]["estado"] == "no_disponible"
+        copia = ok["examples"]["EmpresaCopiaGuardada"]["value"]
+        assert copia["frescura"]["empresa"]["estado"] == "copia_guardada"
+        assert copia["mensaje"] == COPIA
+        esquemas = esquema["components"]["schemas"]
+        assert "frescura" in esquemas["ProyectoDetalle"]["properties"]
+        assert esquemas["FrescuraProgramacionEstadoEnum"]["enum"] == [
+            "actual",
+            "copia_guardada",
+            "no_disponible",
+            "sin_datos",
+        ]
+
+    def test_schema_documents_the_resilience_endpoint(self, api_client):
+        esquema = api_client.get("/proyectos/schema/", {"format": "json"}).json()
+
+        operacion = esquema["paths"][RESILIENCIA]["get"]
+        assert operacion["security"] == [{"jwtAuth": []}]
+        ok = operacion["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"] == "#/components/schemas/Resiliencia"
+        ejemplo = ok["examples"]["EmpresasAbierto"]["value"]
+        assert ejemplo["empresas"]["estado"] == "ABIERTO"
 
 
 class TestSinTransaccionDuranteLasLlamadas:
