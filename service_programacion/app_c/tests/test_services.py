@@ -1,13 +1,16 @@
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from app_c import services
+from app_c.client_proyectos import ProyectoNoEncontrado, ProyectosNoDisponible
+from app_c.indicadores import Marco
 from app_c.models import ProgramacionMensual, ProgramacionVersion, Seguimiento
 from app_c.services import (
     Conflicto,
@@ -17,6 +20,7 @@ from app_c.services import (
     seguimiento_registrar,
 )
 from app_c.tests.conftest import AUTORIZACION, mes_programado
+from sap_common.errors import ServicioNoDisponible
 
 pytestmark = pytest.mark.django_db
 
@@ -376,3 +380,293 @@ class TestConcurrentWrites:
         assert isinstance(segunda, ValidationError)
         assert list(segunda.detail) == ["avance_fisico_real"]
         assert Seguimiento.objects.count() == 1
+
+
+MENSAJE_B_NO_DISPONIBLE = (
+    "El servicio de proyectos no está disponible y no se pudo validar la "
+    "operación con los datos del proyecto; no se guardó ningún cambio. "
+    "Intente nuevamente en unos momentos."
+)
+
+
+@pytest.fixture
+def marco_chico(proyectos_b):
+    """B's proyecto: February to December 2026, 1000.00 in total."""
+    proyectos_b.marco = Marco(
+        monto_total=Decimal("1000.00"),
+        fecha_inicio=date(2026, 2, 10),
+        fecha_fin_programada=date(2026, 12, 31),
+        estado="EN_EJECUCION",
+    )
+    return proyectos_b.marco
+
+
+def _fuera_de_plazo(periodo, desde="2026-02", hasta="2026-12"):
+    return f"El mes {periodo} está fuera del plazo del proyecto ({desde} a {hasta})."
+
+
+class TestVersionContraElMarco:
+    @pytest.mark.parametrize(
+        ("anio", "mes", "periodo"), [(2026, 1, "2026-01"), (2027, 1, "2027-01")]
+    )
+    def test_a_month_outside_the_proyectos_dates_names_meses(
+        self, crear_version, marco_chico, anio, mes, periodo
+    ):
+        with pytest.raises(ValidationError) as error:
+            crear_version(
+                [mes_programado(mes=6), mes_programado(anio=anio, mes=mes, monto="1")]
+            )
+
+        assert error.value.detail == {"meses": [_fuera_de_plazo(periodo)]}
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_the_first_and_last_months_count_whole(self, crear_version, marco_chico):
+        # Work starts on 10 February and ends on 31 December.
+        version = crear_version(
+            [
+                mes_programado(mes=2, monto="1"),
+                mes_programado(mes=12, monto="1"),
+            ]
+        )
+
+        assert version.meses.count() == 2
+
+    def test_the_real_end_bounds_the_months_once_known(
+        self, crear_version, proyectos_b, marco_chico
+    ):
+        proyectos_b.marco = replace(marco_chico, fecha_fin_real=date(2026, 10, 15))
+
+        with pytest.raises(ValidationError) as error:
+            crear_version([mes_programado(mes=11, monto="1")])
+
+        assert error.value.detail == {
+            "meses": [_fuera_de_plazo("2026-11", hasta="2026-10")]
+        }
+
+    def test_a_real_end_after_the_planned_one_allows_its_months(
+        self, crear_version, proyectos_b, marco_chico
+    ):
+        proyectos_b.marco = replace(marco_chico, fecha_fin_real=date(2027, 2, 3))
+
+        version = crear_version([mes_programado(anio=2027, mes=2, monto="1")])
+
+        assert version.numero == 1
+
+    def test_planned_amounts_past_monto_total_name_meses(
+        self, crear_version, marco_chico
+    ):
+        with pytest.raises(ValidationError) as error:
+            crear_version(
+                [
+                    mes_programado(mes=3, monto="600.00"),
+                    mes_programado(mes=4, monto="400.01"),
+                ]
+            )
+
+        assert error.value.detail == {
+            "meses": [
+                "El monto programado suma 1000.01; no puede superar el monto "
+                "total del proyecto (1000.00)."
+            ]
+        }
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_planned_amounts_may_reach_monto_total(self, crear_version, marco_chico):
+        version = crear_version(
+            [mes_programado(mes=3, monto="600"), mes_programado(mes=4, monto="400")]
+        )
+
+        assert version.meses.count() == 2
+
+    def test_each_version_is_measured_on_its_own(self, crear_version, marco_chico):
+        crear_version([mes_programado(mes=3, monto="1000")])
+
+        nueva = crear_version([mes_programado(mes=4, monto="1000")], motivo="Ajuste")
+
+        assert nueva.numero == 2
+
+    def test_asks_b_with_the_callers_token(self, crear_version, proyectos_b):
+        crear_version([mes_programado()])
+
+        assert proyectos_b.llamadas == [(15, AUTORIZACION)]
+
+    def test_a_request_wrong_on_its_own_does_not_ask_b(
+        self, crear_version, proyectos_b
+    ):
+        with pytest.raises(ValidationError):
+            crear_version([mes_programado(mes=3), mes_programado(mes=3)])
+
+        assert proyectos_b.llamadas == []
+
+    def test_a_proyecto_b_does_not_know_is_not_found_and_writes_nothing(
+        self, crear_version, proyectos_b
+    ):
+        proyectos_b.error = ProyectoNoEncontrado()
+
+        with pytest.raises(NotFound) as error:
+            crear_version([mes_programado()])
+
+        assert error.value.detail == "El proyecto no existe."
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_b_unavailable_is_503_and_writes_nothing(self, crear_version, proyectos_b):
+        crear_version([mes_programado()])
+        proyectos_b.error = ProyectosNoDisponible("transport")
+
+        with pytest.raises(ServicioNoDisponible) as error:
+            crear_version([mes_programado(mes=2)], motivo="Ajuste")
+
+        assert error.value.status_code == 503
+        assert error.value.detail == MENSAJE_B_NO_DISPONIBLE
+        assert ProgramacionVersion.objects.count() == 1
+        assert ProgramacionMensual.objects.count() == 1
+
+
+class TestSeguimientoContraElMarco:
+    @pytest.mark.parametrize(
+        ("anio", "mes", "periodo"), [(2026, 1, "2026-01"), (2027, 1, "2027-01")]
+    )
+    def test_a_month_outside_the_proyectos_dates_names_mes(
+        self, registrar_seguimiento, marco_chico, anio, mes, periodo
+    ):
+        with pytest.raises(ValidationError) as error:
+            registrar_seguimiento(anio=anio, mes=mes, monto="1")
+
+        assert error.value.detail == {"mes": [_fuera_de_plazo(periodo)]}
+        assert not Seguimiento.objects.exists()
+
+    def test_executed_amounts_past_monto_total_name_monto_ejecutado(
+        self, registrar_seguimiento, marco_chico
+    ):
+        registrar_seguimiento(mes=2, monto="600")
+        registrar_seguimiento(mes=3, monto="399.99", proyecto=99)
+
+        with pytest.raises(ValidationError) as error:
+            registrar_seguimiento(mes=3, monto="400.01")
+
+        assert error.value.detail == {
+            "monto_ejecutado": [
+                "Con este mes el monto ejecutado acumulado del proyecto sería "
+                "1000.01; no puede superar el monto total del proyecto (1000.00)."
+            ]
+        }
+        assert Seguimiento.objects.filter(proyecto_id=15).count() == 1
+
+    def test_executed_amounts_may_reach_monto_total(
+        self, registrar_seguimiento, marco_chico
+    ):
+        registrar_seguimiento(mes=2, monto="600")
+
+        registrar_seguimiento(mes=3, monto="400")
+
+        assert Seguimiento.objects.count() == 2
+
+    def test_a_proyecto_b_does_not_know_is_not_found(
+        self, registrar_seguimiento, proyectos_b
+    ):
+        proyectos_b.error = ProyectoNoEncontrado()
+
+        with pytest.raises(NotFound):
+            registrar_seguimiento()
+
+        assert not Seguimiento.objects.exists()
+
+    def test_b_unavailable_is_503_and_writes_nothing(
+        self, registrar_seguimiento, proyectos_b
+    ):
+        proyectos_b.error = ProyectosNoDisponible("http_502")
+
+        with pytest.raises(ServicioNoDisponible) as error:
+            registrar_seguimiento()
+
+        assert error.value.detail == MENSAJE_B_NO_DISPONIBLE
+        assert not Seguimiento.objects.exists()
+
+
+class TestActualizacionContraElMarco:
+    def _actualizar(self, seguimiento, **datos):
+        return seguimiento_actualizar(
+            seguimiento=seguimiento,
+            datos=datos,
+            registrado_por="correctora",
+            authorization=AUTORIZACION,
+        )
+
+    def test_raising_the_amount_past_monto_total_changes_nothing(
+        self, registrar_seguimiento, marco_chico
+    ):
+        registrar_seguimiento(mes=2, monto="700")
+        seguimiento = registrar_seguimiento(mes=3, monto="300")
+
+        with pytest.raises(ValidationError) as error:
+            self._actualizar(seguimiento, monto_ejecutado=Decimal("300.50"))
+
+        assert error.value.detail == {
+            "monto_ejecutado": [
+                "Con este mes el monto ejecutado acumulado del proyecto sería "
+                "1000.50; no puede superar el monto total del proyecto (1000.00)."
+            ]
+        }
+        seguimiento.refresh_from_db()
+        assert seguimiento.monto_ejecutado == Decimal("300.00")
+
+    def test_a_month_does_not_count_its_old_amount(
+        self, registrar_seguimiento, marco_chico
+    ):
+        seguimiento = registrar_seguimiento(mes=2, monto="900")
+
+        self._actualizar(seguimiento, monto_ejecutado=Decimal("1000"))
+
+        seguimiento.refresh_from_db()
+        assert seguimiento.monto_ejecutado == Decimal("1000.00")
+
+    def test_moving_a_month_outside_the_dates_names_mes(
+        self, registrar_seguimiento, marco_chico
+    ):
+        seguimiento = registrar_seguimiento(mes=2, monto="1")
+
+        with pytest.raises(ValidationError) as error:
+            self._actualizar(seguimiento, anio=2027)
+
+        assert error.value.detail == {"mes": [_fuera_de_plazo("2027-02")]}
+        seguimiento.refresh_from_db()
+        assert seguimiento.anio == 2026
+
+    @pytest.mark.parametrize(
+        "datos",
+        [
+            {"observaciones": "Cifras revisadas."},
+            {"avance_fisico_real": Decimal("12")},
+            # A PUT repeats the month and the amount unchanged.
+            {"anio": 2026, "mes": 2, "monto_ejecutado": Decimal("5")},
+        ],
+    )
+    def test_a_change_the_marco_cannot_refuse_needs_no_b(
+        self, registrar_seguimiento, proyectos_b, datos
+    ):
+        seguimiento = registrar_seguimiento(mes=2, monto="5")
+        proyectos_b.llamadas.clear()
+        proyectos_b.error = ProyectosNoDisponible("transport")
+
+        self._actualizar(seguimiento, **datos)
+
+        assert proyectos_b.llamadas == []
+        seguimiento.refresh_from_db()
+        assert seguimiento.registrado_por == "correctora"
+
+    @pytest.mark.parametrize(
+        "datos", [{"mes": 3}, {"anio": 2027}, {"monto_ejecutado": Decimal("6")}]
+    )
+    def test_b_unavailable_when_month_or_amount_change_is_503_and_changes_nothing(
+        self, registrar_seguimiento, proyectos_b, datos
+    ):
+        seguimiento = registrar_seguimiento(mes=2, monto="5")
+        proyectos_b.error = ProyectosNoDisponible("transport")
+
+        with pytest.raises(ServicioNoDisponible):
+            self._actualizar(seguimiento, **datos)
+
+        seguimiento.refresh_from_db()
+        assert (seguimiento.anio, seguimiento.mes) == (2026, 2)
+        assert seguimiento.monto_ejecutado == Decimal("5.00")
+        assert seguimiento.registrado_por == "supervisor"

@@ -1,9 +1,14 @@
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from rest_framework import status
 
+from app_c import selectors
+from app_c.client_proyectos import ProyectoNoEncontrado, ProyectosNoDisponible
+from app_c.indicadores import Marco
 from app_c.models import ProgramacionVersion, Seguimiento
 from app_c.tests.conftest import PROYECTO_ID, mes_programado
 from sap_common.testing import make_access_token, other_private_key
@@ -552,3 +557,404 @@ class TestRutasPublicas:
 
         assert respuesta.status_code == status.HTTP_404_NOT_FOUND
         assert respuesta.json()["codigo"] == "no_encontrado"
+
+
+MARCO_PARAMETROS = {
+    "monto_total": "1500000.00",
+    "fecha_inicio": "2026-02-01",
+    "fecha_fin_programada": "2026-12-31",
+    "estado": "EN_EJECUCION",
+}
+HOY = date(2026, 4, 15)
+
+
+@pytest.fixture
+def hoy(monkeypatch):
+    """The summary's "today", fixed at 15 April 2026."""
+    monkeypatch.setattr(selectors.timezone, "localdate", lambda: HOY)
+    return HOY
+
+
+@pytest.fixture
+def proyecto_en_marcha(crear_version, registrar_seguimiento, proyectos_b):
+    """Plan Feb-Jun 2026 (10/20/30/25/15 %), February and March reported."""
+    proyectos_b.marco = Marco(
+        monto_total=Decimal("1500000.00"),
+        fecha_inicio=date(2026, 2, 1),
+        fecha_fin_programada=date(2026, 12, 31),
+        estado="EN_EJECUCION",
+    )
+    crear_version(
+        [
+            mes_programado(mes=2, avance="10", monto="150000"),
+            mes_programado(mes=3, avance="20", monto="300000"),
+            mes_programado(mes=4, avance="30", monto="450000"),
+            mes_programado(mes=5, avance="25", monto="375000"),
+            mes_programado(mes=6, avance="15", monto="225000"),
+        ]
+    )
+    registrar_seguimiento(mes=2, avance="8", monto="120000")
+    registrar_seguimiento(mes=3, avance="19.5", monto="310000")
+    proyectos_b.llamadas.clear()
+
+
+def _curva(mes, programado, real, monto, ejecutado):
+    return {
+        "anio": 2026,
+        "mes": mes,
+        "fisico_programado_acumulado": programado,
+        "fisico_real_acumulado": real,
+        "financiero_programado_acumulado": monto,
+        "financiero_ejecutado_acumulado": ejecutado,
+    }
+
+
+# The figures of proyecto_en_marcha on 15 April 2026, worked out by hand.
+INDICADORES_EN_MARCHA = {
+    "corte": {"anio": 2026, "mes": 3},
+    # 10 + 20 planned, 8 + 19.5 done.
+    "fisico_programado": "30.00",
+    "fisico_real": "27.50",
+    "desviacion_fisica": "-2.50",
+    # 450,000 and 430,000 of 1,500,000.
+    "financiero_programado": "30.00",
+    "financiero_ejecutado": "28.67",
+    "monto_programado_a_la_fecha": "450000.00",
+    "desviacion_financiera": "-20000.00",
+    # 30 % and 27.5 % of 1,500,000.
+    "valor_planificado": "450000.00",
+    "valor_ganado": "412500.00",
+    "costo_real": "430000.00",
+    # 412,500 / 450,000 = 0.9167; 412,500 / 430,000 = 0.9593.
+    "spi": "0.92",
+    "cpi": "0.96",
+    "saldo_por_ejecutar": "1070000.00",
+    # 1 Feb -> 15 Apr is 73 of the 333 days to 31 Dec: 21.92 %.
+    "plazo_transcurrido": "21.92",
+}
+
+
+class TestResumenIndicadores:
+    def test_the_whole_answer_for_a_small_proyecto(
+        self, auth_client, proyecto_en_marcha, hoy, proyectos_b
+    ):
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        cuerpo = respuesta.json()
+        assert cuerpo["version_vigente"] == 1
+        assert cuerpo["avance_fisico"] == {"programado": "100.00", "real": "27.50"}
+        assert cuerpo["indicadores"] == INDICADORES_EN_MARCHA
+        assert cuerpo["curva_s"] == [
+            _curva(2, "10.00", "8.00", "150000.00", "120000.00"),
+            _curva(3, "30.00", "27.50", "450000.00", "430000.00"),
+            _curva(4, "60.00", None, "900000.00", None),
+            _curva(5, "85.00", None, "1275000.00", None),
+            _curva(6, "100.00", None, "1500000.00", None),
+        ]
+        # SPI 0.92: from 0.85, below 0.95.
+        assert cuerpo["semaforo"] == "AMARILLO"
+
+    def test_a_marco_in_the_query_means_b_is_not_asked(
+        self, auth_client, proyecto_en_marcha, hoy, proyectos_b
+    ):
+        # B would say something else: the query must win.
+        proyectos_b.marco = replace(proyectos_b.marco, monto_total=Decimal("1"))
+
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS)
+
+        assert proyectos_b.llamadas == []
+        assert respuesta.json()["indicadores"]["saldo_por_ejecutar"] == "1070000.00"
+
+    def test_without_a_marco_b_is_asked_with_the_callers_token(
+        self, api_client, token_for, proyecto_en_marcha, hoy, proyectos_b
+    ):
+        token = token_for(username="analista")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        respuesta = api_client.get(RESUMEN)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert proyectos_b.llamadas == [(PROYECTO_ID, f"Bearer {token}")]
+        assert respuesta.json()["indicadores"] == INDICADORES_EN_MARCHA
+
+    def test_fecha_fin_real_and_estado_are_read_from_the_query(
+        self, auth_client, proyecto_en_marcha, hoy
+    ):
+        parametros = MARCO_PARAMETROS | {
+            "estado": "PARALIZADO",
+            "fecha_fin_real": "2026-12-20",
+        }
+
+        respuesta = auth_client.get(RESUMEN, parametros)
+
+        assert respuesta.json()["semaforo"] == "ROJO"
+
+    def test_overdue_and_not_concluded_is_red(
+        self, auth_client, proyecto_en_marcha, hoy
+    ):
+        parametros = MARCO_PARAMETROS | {"fecha_fin_programada": "2026-04-14"}
+
+        respuesta = auth_client.get(RESUMEN, parametros)
+
+        assert respuesta.json()["semaforo"] == "ROJO"
+        assert respuesta.json()["indicadores"]["plazo_transcurrido"] == "100.00"
+
+    def test_without_a_plan_the_semaforo_has_no_data(self, auth_client, hoy):
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS)
+
+        cuerpo = respuesta.json()
+        assert cuerpo["semaforo"] == "SIN_DATOS"
+        assert cuerpo["curva_s"] == []
+        assert cuerpo["indicadores"]["spi"] is None
+        assert cuerpo["indicadores"]["cpi"] is None
+
+    def test_a_proyecto_b_does_not_know_is_404(self, auth_client, proyectos_b):
+        proyectos_b.error = ProyectoNoEncontrado()
+
+        respuesta = auth_client.get(RESUMEN)
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["codigo"] == "no_encontrado"
+        assert respuesta.json()["mensaje"] == "El proyecto no existe."
+
+    def test_b_unavailable_is_503_with_a_spanish_message(
+        self, auth_client, proyectos_b
+    ):
+        proyectos_b.error = ProyectosNoDisponible("transport")
+
+        respuesta = auth_client.get(RESUMEN)
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        cuerpo = respuesta.json()
+        assert cuerpo["codigo"] == "servicio_no_disponible"
+        assert cuerpo["mensaje"] == (
+            "El servicio de proyectos no está disponible y no se pudo consultar "
+            "el proyecto. Intente nuevamente en unos momentos."
+        )
+
+    @pytest.mark.parametrize(
+        ("cambios", "errores"),
+        [
+            (
+                {"monto_total": "mucho"},
+                {"monto_total": ["Se requiere un número válido."]},
+            ),
+            (
+                {"monto_total": "0"},
+                {"monto_total": ["El monto total debe ser mayor que cero."]},
+            ),
+            (
+                {"fecha_inicio": "2026-13-01"},
+                {
+                    "fecha_inicio": [
+                        "Fecha con formato erróneo. Use uno de los siguientes "
+                        "formatos en su lugar: YYYY-MM-DD."
+                    ]
+                },
+            ),
+            (
+                {"estado": "SUSPENDIDO"},
+                {"estado": ['"SUSPENDIDO" no es una elección válida.']},
+            ),
+            (
+                {"fecha_fin_programada": "2026-01-31"},
+                {
+                    "fecha_fin_programada": [
+                        "La fecha de fin programada no puede ser anterior a la "
+                        "fecha de inicio."
+                    ]
+                },
+            ),
+            (
+                {"fecha_fin_real": "2026-01-31"},
+                {
+                    "fecha_fin_real": [
+                        "La fecha de fin real no puede ser anterior a la fecha "
+                        "de inicio."
+                    ]
+                },
+            ),
+        ],
+    )
+    def test_a_bad_marco_parameter_is_named_in_a_400(
+        self, auth_client, proyectos_b, cambios, errores
+    ):
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS | cambios)
+
+        assert _errores(respuesta) == errores
+        assert proyectos_b.llamadas == []
+
+    def test_part_of_a_marco_names_what_is_missing(self, auth_client, proyectos_b):
+        respuesta = auth_client.get(RESUMEN, {"estado": "EN_EJECUCION"})
+
+        assert _errores(respuesta) == {
+            "monto_total": [MENSAJE_REQUERIDO],
+            "fecha_inicio": [MENSAJE_REQUERIDO],
+            "fecha_fin_programada": [MENSAJE_REQUERIDO],
+        }
+        assert proyectos_b.llamadas == []
+
+    @pytest.mark.parametrize("con_marco", [True, False], ids=["query", "from-b"])
+    def test_figures_cost_no_extra_query(
+        self,
+        auth_client,
+        proyecto_en_marcha,
+        hoy,
+        django_assert_num_queries,
+        con_marco,
+    ):
+        parametros = MARCO_PARAMETROS if con_marco else {}
+
+        with django_assert_num_queries(4 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get(RESUMEN, parametros)
+
+        assert len(respuesta.json()["curva_s"]) == 5
+
+
+class TestEscriturasContraElMarco:
+    @pytest.fixture(autouse=True)
+    def marco(self, proyectos_b):
+        proyectos_b.marco = Marco(
+            monto_total=Decimal("5000.00"),
+            fecha_inicio=date(2026, 2, 1),
+            fecha_fin_programada=date(2026, 12, 31),
+            estado="EN_EJECUCION",
+        )
+
+    def test_a_planned_month_outside_the_dates_is_a_400_on_meses(self, auth_client):
+        respuesta = auth_client.post(
+            VERSIONES, {"meses": [_mes_json(mes=1)]}, format="json"
+        )
+
+        assert _errores(respuesta) == {
+            "meses": [
+                "El mes 2026-01 está fuera del plazo del proyecto (2026-02 a 2026-12)."
+            ]
+        }
+        assert not ProgramacionVersion.objects.exists()
+
+    def test_planned_amounts_past_monto_total_are_a_400_on_meses(self, auth_client):
+        respuesta = auth_client.post(
+            VERSIONES,
+            {
+                "meses": [
+                    _mes_json(mes=2, monto="4000"),
+                    _mes_json(mes=3, monto="1000.01"),
+                ]
+            },
+            format="json",
+        )
+
+        assert _errores(respuesta) == {
+            "meses": [
+                "El monto programado suma 5000.01; no puede superar el monto total "
+                "del proyecto (5000.00)."
+            ]
+        }
+
+    def test_a_reported_month_outside_the_dates_is_a_400_on_mes(self, auth_client):
+        respuesta = auth_client.post(
+            SEGUIMIENTO, _seguimiento_json(anio=2027, mes=1), format="json"
+        )
+
+        assert _errores(respuesta) == {
+            "mes": [
+                "El mes 2027-01 está fuera del plazo del proyecto (2026-02 a 2026-12)."
+            ]
+        }
+        assert not Seguimiento.objects.exists()
+
+    def test_executed_past_monto_total_is_a_400_on_monto_ejecutado(self, auth_client):
+        auth_client.post(
+            SEGUIMIENTO,
+            _seguimiento_json(mes=2, monto_ejecutado="4999.99"),
+            format="json",
+        )
+
+        respuesta = auth_client.post(
+            SEGUIMIENTO,
+            _seguimiento_json(mes=3, monto_ejecutado="0.02"),
+            format="json",
+        )
+
+        assert _errores(respuesta) == {
+            "monto_ejecutado": [
+                "Con este mes el monto ejecutado acumulado del proyecto sería "
+                "5000.01; no puede superar el monto total del proyecto (5000.00)."
+            ]
+        }
+        assert Seguimiento.objects.count() == 1
+
+    def test_a_correction_past_monto_total_is_a_400_and_changes_nothing(
+        self, auth_client, registrar_seguimiento
+    ):
+        registrar_seguimiento(mes=2, monto="3000")
+        seguimiento = registrar_seguimiento(mes=3, monto="1000")
+
+        respuesta = auth_client.patch(
+            f"{SEGUIMIENTO}{seguimiento.pk}/",
+            {"monto_ejecutado": "2000.01"},
+            format="json",
+        )
+
+        assert list(_errores(respuesta)) == ["monto_ejecutado"]
+        seguimiento.refresh_from_db()
+        assert seguimiento.monto_ejecutado == Decimal("1000.00")
+
+    def test_writes_forward_the_callers_token_to_b(
+        self, api_client, token_for, proyectos_b
+    ):
+        token = token_for(username="supervisora")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        api_client.post(SEGUIMIENTO, _seguimiento_json(mes=2), format="json")
+
+        assert proyectos_b.llamadas == [(PROYECTO_ID, f"Bearer {token}")]
+
+    @pytest.mark.parametrize(
+        ("metodo", "ruta", "cuerpo"),
+        [
+            ("post", VERSIONES, {"meses": [_mes_json(mes=2)]}),
+            ("post", SEGUIMIENTO, _seguimiento_json(mes=2)),
+        ],
+    )
+    def test_a_proyecto_b_does_not_know_is_404_and_nothing_is_written(
+        self, auth_client, proyectos_b, metodo, ruta, cuerpo
+    ):
+        proyectos_b.error = ProyectoNoEncontrado()
+
+        respuesta = getattr(auth_client, metodo)(ruta, cuerpo, format="json")
+
+        assert respuesta.status_code == status.HTTP_404_NOT_FOUND
+        assert respuesta.json()["mensaje"] == "El proyecto no existe."
+        assert not ProgramacionVersion.objects.exists()
+        assert not Seguimiento.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("metodo", "ruta", "cuerpo"),
+        [
+            ("post", VERSIONES, {"meses": [_mes_json(mes=2)]}),
+            ("post", SEGUIMIENTO, _seguimiento_json(mes=2)),
+            ("patch", "existente", {"monto_ejecutado": "1.00"}),
+            ("put", "existente", _seguimiento_json(mes=4)),
+        ],
+    )
+    def test_b_unavailable_is_503_and_nothing_is_written(
+        self, auth_client, registrar_seguimiento, proyectos_b, metodo, ruta, cuerpo
+    ):
+        existente = registrar_seguimiento(mes=3, monto="10")
+        if ruta == "existente":
+            ruta = f"{SEGUIMIENTO}{existente.pk}/"
+        proyectos_b.error = ProyectosNoDisponible("transport")
+
+        respuesta = getattr(auth_client, metodo)(ruta, cuerpo, format="json")
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        cuerpo = respuesta.json()
+        assert cuerpo["codigo"] == "servicio_no_disponible"
+        assert "no se guardó ningún cambio" in cuerpo["mensaje"]
+        assert not ProgramacionVersion.objects.exists()
+        assert list(
+            Seguimiento.objects.values_list("mes", "monto_ejecutado", "registrado_por")
+        ) == [(3, Decimal("10.00"), "supervisor")]
