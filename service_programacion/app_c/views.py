@@ -19,6 +19,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from app_c import openapi_examples
 from app_c.indicadores import ESTADOS
 from app_c.models import Seguimiento
 from app_c.selectors import (
@@ -78,8 +79,6 @@ PARAMETROS_MARCO = [
     ),
 ]
 
-EJEMPLO_RESUMEN = {}
-
 
 def _autorizacion(request) -> str:
     return request.META.get("HTTP_AUTHORIZATION", "")
@@ -116,7 +115,7 @@ class ResumenView(APIView):
         examples=[
             OpenApiExample(
                 "Proyecto en ejecución, algo atrasado",
-                value=EJEMPLO_RESUMEN,
+                value=openapi_examples.RESUMEN,
                 response_only=True,
                 status_codes=["200"],
             )

@@ -1,7 +1,9 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from app_c.indicadores import Marco
 from app_c.selectors import (
     programacion_resumen_obtener,
     programacion_versiones_listar,
@@ -118,6 +120,61 @@ class TestProgramacionResumenObtener:
         assert resumen["version_vigente"] is None
         assert resumen["avance_fisico"]["real"] == Decimal("7.25")
         assert resumen["meses"] == [_mes(6, None, "7.25", None, "10")]
+
+    def test_derives_the_figures_from_the_marco_and_today(
+        self, proyecto_con_historia, proyecto_id, proyectos_b
+    ):
+        marco = Marco(
+            monto_total=Decimal("10000.00"),
+            fecha_inicio=date(2026, 1, 1),
+            fecha_fin_programada=date(2026, 12, 31),
+            estado="EN_EJECUCION",
+        )
+        proyectos_b.llamadas.clear()
+
+        resumen = programacion_resumen_obtener(
+            proyecto_id=proyecto_id, marco=marco, hoy=date(2026, 6, 10)
+        )
+
+        indicadores = resumen["indicadores"]
+        # The report of May, outside the plan, is the latest: the corte.
+        assert indicadores["corte"] == {"anio": 2026, "mes": 5}
+        # Plan in force (v2) to May: 20 + 25 + 25 + 20; done: 18.5 + 20 + 5.
+        assert indicadores["fisico_programado"] == Decimal("90.00")
+        assert indicadores["fisico_real"] == Decimal("43.50")
+        # 4,350 / 9,000 = 0.483
+        assert indicadores["spi"] == Decimal("0.48")
+        assert resumen["semaforo"] == "ROJO"
+        assert [(m["anio"], m["mes"]) for m in resumen["curva_s"]] == [
+            (2026, mes) for mes in range(1, 6)
+        ]
+        assert proyectos_b.llamadas == []
+
+    def test_without_a_marco_asks_b_with_the_callers_token(
+        self, proyecto_id, proyectos_b
+    ):
+        programacion_resumen_obtener(
+            proyecto_id=proyecto_id, authorization="Bearer abc"
+        )
+
+        assert proyectos_b.llamadas == [(proyecto_id, "Bearer abc")]
+
+    @pytest.mark.parametrize(
+        ("verde", "amarillo", "color"),
+        [(0.95, 0.85, "ROJO"), (0.50, 0.40, "AMARILLO"), (0.45, 0.40, "VERDE")],
+    )
+    def test_semaforo_thresholds_come_from_settings(
+        self, proyecto_con_historia, proyecto_id, settings, verde, amarillo, color
+    ):
+        settings.SEMAFORO_VERDE_MIN = verde
+        settings.SEMAFORO_AMARILLO_MIN = amarillo
+
+        resumen = programacion_resumen_obtener(
+            proyecto_id=proyecto_id, hoy=date(2026, 6, 10)
+        )
+
+        # SPI 0.48, as above.
+        assert resumen["semaforo"] == color
 
     @pytest.mark.parametrize("meses", [1, 24])
     def test_costs_four_queries_whatever_the_size(

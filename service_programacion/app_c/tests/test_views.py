@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework import status
 
-from app_c import selectors
+from app_c import openapi_examples, selectors
 from app_c.client_proyectos import ProyectoNoEncontrado, ProyectosNoDisponible
 from app_c.indicadores import Marco
 from app_c.models import ProgramacionVersion, Seguimiento
@@ -539,6 +539,25 @@ class TestRutasPublicas:
         assert esquema["info"]["title"] == "SAP · Programación y seguimiento"
         assert "/programacion/{proyecto_id}/" in esquema["paths"]
 
+    def test_schema_documents_the_marco_parameters_and_an_example(self, api_client):
+        esquema = api_client.get("/programacion/schema/", {"format": "json"}).json()
+
+        resumen = esquema["paths"]["/programacion/{proyecto_id}/"]["get"]
+        parametros = {p["name"]: p for p in resumen["parameters"]}
+        assert {
+            "monto_total",
+            "fecha_inicio",
+            "fecha_fin_programada",
+            "estado",
+            "fecha_fin_real",
+        } <= set(parametros)
+        assert not any(parametros[n].get("required") for n in MARCO_PARAMETROS)
+        assert set(resumen["responses"]) == {"200", "400", "404", "503"}
+        ejemplos = resumen["responses"]["200"]["content"]["application/json"][
+            "examples"
+        ]
+        assert [e["value"] for e in ejemplos.values()] == [openapi_examples.RESUMEN]
+
     def test_schema_generates_without_warnings(self, tmp_path):
         call_command(
             "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
@@ -654,6 +673,15 @@ class TestResumenIndicadores:
         ]
         # SPI 0.92: from 0.85, below 0.95.
         assert cuerpo["semaforo"] == "AMARILLO"
+
+    def test_the_schemas_example_is_this_answer(
+        self, auth_client, proyecto_en_marcha, hoy
+    ):
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS)
+
+        assert respuesta.json() == openapi_examples.RESUMEN | {
+            "proyecto_id": PROYECTO_ID
+        }
 
     def test_a_marco_in_the_query_means_b_is_not_asked(
         self, auth_client, proyecto_en_marcha, hoy, proyectos_b
