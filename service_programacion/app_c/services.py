@@ -90,11 +90,8 @@ def _periodo(anio: int, mes: int) -> str:
     return f"{anio}-{mes:02d}"
 
 
-def _porcentaje(valor: Decimal) -> str:
-    return f"{valor:.2f}"
-
-
-def _monto(valor: Decimal) -> str:
+def _cifra(valor: Decimal) -> str:
+    """A percentage or an amount as the messages show it: two decimals."""
     return f"{valor:.2f}"
 
 
@@ -158,7 +155,7 @@ def _validar_meses_programados(meses: list[dict]) -> None:
 
     total = sum((mes["avance_fisico_programado"] for mes in meses), Decimal("0"))
     if total > PORCENTAJE_MAXIMO:
-        mensaje = MENSAJE_PROGRAMADO_EXCEDIDO.format(total=_porcentaje(total))
+        mensaje = MENSAJE_PROGRAMADO_EXCEDIDO.format(total=_cifra(total))
         raise ValidationError({"meses": [mensaje]})
 
 
@@ -177,7 +174,7 @@ def _validar_contra_marco(marco: Marco, meses: list[dict]) -> None:
     total = sum((mes["monto_programado"] for mes in meses), Decimal("0"))
     if total > marco.monto_total:
         mensaje = MENSAJE_MONTO_PROGRAMADO_EXCEDIDO.format(
-            total=_monto(total), monto_total=_monto(marco.monto_total)
+            total=_cifra(total), monto_total=_cifra(marco.monto_total)
         )
         raise ValidationError({"meses": [mensaje]})
 
@@ -269,13 +266,13 @@ def _validar_seguimiento(
     )
     total = (acumulado["fisico"] or Decimal("0")) + avance_fisico_real
     if total > PORCENTAJE_MAXIMO:
-        mensaje = MENSAJE_REAL_EXCEDIDO.format(total=_porcentaje(total))
+        mensaje = MENSAJE_REAL_EXCEDIDO.format(total=_cifra(total))
         raise ValidationError({"avance_fisico_real": [mensaje]})
 
     ejecutado = (acumulado["monto"] or Decimal("0")) + monto_ejecutado
     if marco is not None and ejecutado > marco.monto_total:
         mensaje = MENSAJE_EJECUTADO_EXCEDIDO.format(
-            total=_monto(ejecutado), monto_total=_monto(marco.monto_total)
+            total=_cifra(ejecutado), monto_total=_cifra(marco.monto_total)
         )
         raise ValidationError({"monto_ejecutado": [mensaje]})
 

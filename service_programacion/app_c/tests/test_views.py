@@ -718,6 +718,15 @@ class TestResumenIndicadores:
 
         assert respuesta.json()["semaforo"] == "ROJO"
 
+    def test_an_empty_fecha_fin_real_means_none(
+        self, auth_client, proyecto_en_marcha, hoy, proyectos_b
+    ):
+        respuesta = auth_client.get(RESUMEN, MARCO_PARAMETROS | {"fecha_fin_real": ""})
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["indicadores"] == INDICADORES_EN_MARCHA
+        assert proyectos_b.llamadas == []
+
     def test_overdue_and_not_concluded_is_red(
         self, auth_client, proyecto_en_marcha, hoy
     ):
