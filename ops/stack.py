@@ -99,9 +99,11 @@ def load_environment() -> dict[str, str]:
         env[f"SAP_{upper}_DATABASE_URL"] = env.get(f"{upper}_DATABASE_URL") or (
             f"sqlite:///{sqlite}"
         )
-    # proyectos calls the other two directly, not through the gateway.
-    default("EMPRESAS_URL", f"http://{host}:{env['SAP_EMPRESAS_PORT']}")
-    default("PROGRAMACION_URL", f"http://{host}:{env['SAP_PROGRAMACION_PORT']}")
+    # The services call each other directly, not through the gateway:
+    # proyectos calls empresas and programacion, programacion calls proyectos.
+    for service in ("empresas", "proyectos", "programacion"):
+        port = env[f"SAP_{service.upper()}_PORT"]
+        default(f"{service.upper()}_URL", f"http://{host}:{port}")
     env["SAP_NGINX_RUNTIME_DIR"] = str(VAR / "nginx")
     default("SAP_NGINX_USER", nginx_worker_user())
     return env
@@ -121,7 +123,7 @@ def nginx_worker_user() -> str:
 def fingerprint(env: dict[str, str]) -> str:
     """A digest of everything that supervisord bakes in when it starts."""
     keys = sorted(k for k in env if k.startswith("SAP_"))
-    keys += ["EMPRESAS_URL", "PROGRAMACION_URL"]
+    keys += ["EMPRESAS_URL", "PROYECTOS_URL", "PROGRAMACION_URL"]
     text = "\n".join(f"{k}={env.get(k, '')}" for k in keys)
     dotenv = ROOT / ".env"
     if dotenv.exists():

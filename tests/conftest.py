@@ -5,6 +5,7 @@ nginx or PostgreSQL the end-to-end tests are skipped with the reason, except
 under CI (``CI=true``), where they must run and so fail instead.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -70,9 +71,11 @@ def stack(request):
         yield local
     finally:
         local.close()
-        # Kept for a post-mortem of the last run; the work dir goes.
+        # Kept for a post-mortem of the last run; the work dir goes. A copy
+        # that fails must not hide the error that ended the session.
         shutil.rmtree(LOGS_DIR, ignore_errors=True)
-        shutil.copytree(workdir / "logs", LOGS_DIR)
+        with contextlib.suppress(OSError):
+            shutil.copytree(workdir / "logs", LOGS_DIR)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

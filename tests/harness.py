@@ -6,8 +6,9 @@ on free loopback ports, each service with a fresh PostgreSQL database. Tests
 drive it through one small interface, so a Docker Compose back end can
 implement the same methods:
 
-- ``start(name)``, ``stop(name)`` (graceful), ``kill(name)`` (SIGKILL),
-  ``pause(name)`` (SIGSTOP) and ``resume(name)`` (SIGCONT);
+- ``start(name)``, ``stop(name)`` (graceful), ``restart(name)``,
+  ``kill(name)`` (SIGKILL), ``pause(name)`` (SIGSTOP) and ``resume(name)``
+  (SIGCONT);
 - ``gateway_url(path)``, ``port(name)``, ``wait_ready(name)``;
 - ``log_text(name)`` and ``wait_for_log(name, text)``;
 - ``close()``, which ends every process it started, whatever happened.
@@ -248,6 +249,10 @@ class LocalStack:
                 # No collectstatic here: the APIs under test serve no files.
                 "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
                 **self._keys(),
+                # The services call each other directly, not through nginx.
+                "EMPRESAS_URL": self.service_url("empresas", ""),
+                "PROYECTOS_URL": self.service_url("proyectos", ""),
+                "PROGRAMACION_URL": self.service_url("programacion", ""),
                 **self._service_env,
             }
         )
@@ -274,13 +279,7 @@ class LocalStack:
                 "--no-control-socket",
             ]
             if service == "proyectos":
-                env.update(
-                    {
-                        "EMPRESAS_URL": self.service_url("empresas", ""),
-                        "PROGRAMACION_URL": self.service_url("programacion", ""),
-                        **self._proyectos_env,
-                    }
-                )
+                env.update(self._proyectos_env)
                 argv[argv.index("--workers") + 1] = str(self.proyectos_workers)
                 argv += ["--worker-class", "gthread", "--threads", "8"]
             self.processes[service] = Process(
@@ -421,6 +420,11 @@ class LocalStack:
             self._signal_and_reap(name, stop_signal, timeout=STOP_TIMEOUT)
         except StackError:
             self.kill(name)
+
+    def restart(self, name: str) -> None:
+        """Stop ``name`` gracefully, start it again, wait until it answers."""
+        self.stop(name)
+        self.start(name)
 
     def pause(self, name: str) -> None:
         """Freeze ``name`` (SIGSTOP): its port still accepts, nothing answers."""

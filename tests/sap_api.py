@@ -10,6 +10,11 @@ import uuid
 import httpx
 
 NO_DISPONIBLE = "No disponible temporalmente"
+# frescura of a part of the detalle: from its service now, a copy proyectos
+# kept from an earlier answer, or nothing.
+ACTUAL = "actual"
+COPIA_GUARDADA = "copia_guardada"
+SIN_COPIA = "no_disponible"
 
 MESES_PROGRAMADOS = [
     {
@@ -110,9 +115,19 @@ def detalle(client: httpx.Client, headers: dict, proyecto_id: int):
 
 
 def is_full(body: dict) -> bool:
-    """True when neither empresa nor programación is degraded."""
+    """True when empresa and programación both come from their services now."""
+    frescura = body.get("frescura") or {}
     return (
         isinstance(body.get("empresa"), dict)
         and isinstance(body.get("programacion"), dict)
         and not body.get("mensaje")
+        and all(parte.get("estado") == ACTUAL for parte in frescura.values())
     )
+
+
+def breaker_estado(client: httpx.Client, headers: dict, dependency: str) -> str:
+    """proyectos' breaker state towards ``dependency`` (CERRADO, ABIERTO...)."""
+    body = _expect(
+        client.get("/proyectos/resiliencia/", headers=headers), httpx.codes.OK
+    )
+    return body[dependency]["estado"]

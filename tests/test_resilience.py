@@ -5,6 +5,12 @@ it so (the ``healthy_stack`` fixture), so they can run alone or in any order.
 The stack runs proyectos with short test timings (``PROYECTOS_TEST_ENV``):
 breakers open after 3 failed attempts and allow a trial after 2 s, each
 attempt waits at most 0.5 s, and a detalle has a 4 s budget.
+
+proyectos keeps a copy of every good answer (in its memory: the tests run it
+without Redis) and shows it, marked as such, when a service cannot answer.
+With no copy the missing part reads "No disponible temporalmente": the tests
+get there with fresh proyectos, and by restarting proyectos, which empties
+its copies.
 """
 
 import socket
@@ -30,9 +36,23 @@ DETALLES_WHILE_OPEN = 10
 RECOVERY_DEADLINE = RESET_TIMEOUT + 30
 
 
+@pytest.fixture
+def nuevo_proyecto(gateway, credenciales):
+    """Factory: a proyecto with its own empresa and a programación with
+    seguimiento, whose detalle nobody has asked for yet."""
+
+    def crear() -> dict:
+        empresa = sap_api.empresa_crear(gateway, credenciales)
+        proyecto = sap_api.proyecto_crear(gateway, credenciales, empresa["id"])
+        sap_api.programacion_crear(gateway, credenciales, proyecto["id"])
+        return proyecto
+
+    return crear
+
+
 @pytest.fixture(scope="module")
 def proyecto(gateway, credenciales):
-    """A proyecto with its empresa and a programación with seguimiento."""
+    """A proyecto whose detalle the tests ask while healthy (so it has copies)."""
     empresa = sap_api.empresa_crear(gateway, credenciales)
     creado = sap_api.proyecto_crear(gateway, credenciales, empresa["id"])
     sap_api.programacion_crear(gateway, credenciales, creado["id"])
@@ -63,47 +83,83 @@ def healthy_stack(stack, gateway, credenciales, proyecto):
     _wait_for_full_detalle(gateway, credenciales, proyecto["id"], RECOVERY_DEADLINE)
 
 
-def _open_empresas_breaker(stack, gateway, credenciales, proyecto_id, timings):
-    """Kill empresas and return once proyectos' breaker for it is open."""
-    healthy, healthy_s = sap_api.detalle(gateway, credenciales, proyecto_id)
-    assert healthy.status_code == httpx.codes.OK
-    timings["healthy_detalle_s"] = healthy_s
-    log_offset = len(stack.log_text("proyectos"))
+def _kill_empresas(stack, gateway, credenciales, proyecto_id, timings):
+    """Kill empresas, ask one detalle, and wait until the breaker is open.
 
+    Returns that detalle, how long it took, and when the kill happened
+    (monotonic clock).
+    """
     stack.kill("empresas")
+    killed_at = time.monotonic()
     first, first_s = sap_api.detalle(gateway, credenciales, proyecto_id)
     timings["first_detalle_after_kill_s"] = first_s
 
-    stack.wait_for_log(
-        "proyectos", "breaker for empresas opened", after=log_offset, timeout=BUDGET
+    wait_until(
+        lambda: sap_api.breaker_estado(gateway, credenciales, "empresas") == "ABIERTO",
+        BUDGET,
+        "proyectos' breaker for empresas to open",
     )
-    return healthy, first, first_s
+    return first, first_s, killed_at
 
 
 def test_killed_empresas_degrades_the_detalle_only_on_empresa(
-    healthy_stack, gateway, credenciales, proyecto, timings, record_property
+    healthy_stack,
+    gateway,
+    credenciales,
+    proyecto,
+    nuevo_proyecto,
+    timings,
+    record_property,
 ):
-    healthy, first, first_s = _open_empresas_breaker(
-        healthy_stack, gateway, credenciales, proyecto["id"], timings
+    fresco = nuevo_proyecto()
+    # proyectos checked the empresa when the proyecto was created and kept
+    # that answer; a restart empties its in-memory copies.
+    healthy_stack.restart("proyectos")
+    sap_api.detalle(gateway, credenciales, proyecto["id"])
+    healthy, healthy_s = sap_api.detalle(gateway, credenciales, proyecto["id"])
+    assert sap_api.is_full(healthy.json())
+    timings["healthy_detalle_s"] = healthy_s
+    record_property("healthy_detalle_s", round(healthy_s, 3))
+
+    first, first_s, _ = _kill_empresas(
+        healthy_stack, gateway, credenciales, fresco["id"], timings
     )
     record_property("first_detalle_after_kill_s", round(first_s, 3))
 
     assert first.status_code == httpx.codes.OK, first.text
     body = first.json()
     assert body["empresa"] == sap_api.NO_DISPONIBLE
+    assert body["frescura"]["empresa"]["estado"] == sap_api.SIN_COPIA
     assert body["mensaje"]
-    assert body["proyecto"] == healthy.json()["proyecto"]
-    assert body["programacion"] == healthy.json()["programacion"]
+    assert body["proyecto"]["id"] == fresco["id"]
+    assert body["programacion"]["proyecto_id"] == fresco["id"]
+    assert body["programacion"]["version_vigente"] == 1
+    assert body["frescura"]["programacion"]["estado"] == sap_api.ACTUAL
     assert first_s < BUDGET + SLACK
+
+
+def test_kept_copy_stands_in_for_a_killed_empresas(
+    healthy_stack, gateway, credenciales, proyecto, timings
+):
+    healthy, _ = sap_api.detalle(gateway, credenciales, proyecto["id"])
+
+    first, _, _ = _kill_empresas(
+        healthy_stack, gateway, credenciales, proyecto["id"], timings
+    )
+
+    body = first.json()
+    assert body["empresa"] == healthy.json()["empresa"]
+    assert body["frescura"]["empresa"]["estado"] == sap_api.COPIA_GUARDADA
+    assert body["frescura"]["empresa"]["obtenida_en"]
+    assert "copia guardada" in body["mensaje"]
+    assert body["programacion"] == healthy.json()["programacion"]
 
 
 def test_open_breaker_sends_no_connection_to_empresas(
     healthy_stack, gateway, credenciales, proyecto, timings, record_property
 ):
-    _open_empresas_breaker(
-        healthy_stack, gateway, credenciales, proyecto["id"], timings
-    )
-    opened_at = time.monotonic()
+    _kill_empresas(healthy_stack, gateway, credenciales, proyecto["id"], timings)
+    opened_by = time.monotonic()
     # Stand in for empresas on its port: any call that got past the breaker
     # would connect here.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -117,11 +173,12 @@ def test_open_breaker_sends_no_connection_to_empresas(
         # it rightly lets one trial call through.
         while (
             len(seconds) < DETALLES_WHILE_OPEN
-            and time.monotonic() - opened_at < RESET_TIMEOUT * 0.75
+            and time.monotonic() - opened_by < RESET_TIMEOUT * 0.75
         ):
             response, elapsed = sap_api.detalle(gateway, credenciales, proyecto["id"])
             assert response.status_code == httpx.codes.OK
-            assert response.json()["empresa"] == sap_api.NO_DISPONIBLE
+            frescura = response.json()["frescura"]["empresa"]["estado"]
+            assert frescura != sap_api.ACTUAL
             seconds.append(elapsed)
         accepted = 0
         while True:
@@ -144,7 +201,7 @@ def test_open_breaker_sends_no_connection_to_empresas(
 def test_empresas_back_gives_the_full_detalle_after_the_reset_timeout(
     healthy_stack, gateway, credenciales, proyecto, timings, record_property
 ):
-    _open_empresas_breaker(
+    *_, killed_at = _kill_empresas(
         healthy_stack, gateway, credenciales, proyecto["id"], timings
     )
 
@@ -156,28 +213,33 @@ def test_empresas_back_gives_the_full_detalle_after_the_reset_timeout(
     record_property("full_detalle_after_restart_s", round(waited, 3))
 
     assert body["empresa"]["id"] == proyecto["empresa_id"]
+    # The breaker opened after the kill and held for its reset timeout even
+    # though empresas was back sooner.
+    assert time.monotonic() - killed_at >= RESET_TIMEOUT
+    assert sap_api.breaker_estado(gateway, credenciales, "empresas") == "CERRADO"
 
 
 def test_paused_programacion_degrades_within_the_budget_and_recovers(
-    healthy_stack, gateway, credenciales, proyecto, timings, record_property
+    healthy_stack, gateway, credenciales, nuevo_proyecto, timings, record_property
 ):
-    healthy, _ = sap_api.detalle(gateway, credenciales, proyecto["id"])
+    fresco = nuevo_proyecto()
 
     healthy_stack.pause("programacion")
-    response, elapsed = sap_api.detalle(gateway, credenciales, proyecto["id"])
+    response, elapsed = sap_api.detalle(gateway, credenciales, fresco["id"])
     timings["detalle_programacion_paused_s"] = elapsed
     record_property("detalle_programacion_paused_s", round(elapsed, 3))
 
     assert response.status_code == httpx.codes.OK, response.text
     body = response.json()
     assert body["programacion"] == sap_api.NO_DISPONIBLE
+    assert body["frescura"]["programacion"]["estado"] == sap_api.SIN_COPIA
     assert body["mensaje"]
-    assert body["empresa"] == healthy.json()["empresa"]
+    assert body["empresa"]["id"] == fresco["empresa_id"]
     assert elapsed < BUDGET + SLACK
 
     healthy_stack.resume("programacion")
     body, waited = _wait_for_full_detalle(
-        gateway, credenciales, proyecto["id"], RECOVERY_DEADLINE
+        gateway, credenciales, fresco["id"], RECOVERY_DEADLINE
     )
     timings["full_detalle_after_resume_s"] = waited
-    assert body["programacion"] == healthy.json()["programacion"]
+    assert body["programacion"]["version_vigente"] == 1
