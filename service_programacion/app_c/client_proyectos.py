@@ -127,32 +127,36 @@ def proyecto_marco_obtener(proyecto_id: int, *, authorization: str) -> Marco:
         )
         raise ProyectosNoDisponible("transport") from exc
 
-    estado = response.status_code
-    if estado == httpx.codes.NOT_FOUND:
+    status_code = response.status_code
+    if status_code == httpx.codes.NOT_FOUND:
         _log(logging.INFO, "%s has no such proyecto", proyecto_id, started, status=404)
         raise ProyectoNoEncontrado()
-    if estado != httpx.codes.OK:
+    if status_code != httpx.codes.OK:
         _log(
-            logging.WARNING, "%s answered an error", proyecto_id, started, status=estado
+            logging.WARNING,
+            "%s answered an error",
+            proyecto_id,
+            started,
+            status=status_code,
         )
-        raise ProyectosNoDisponible(f"http_{estado}")
+        raise ProyectosNoDisponible(f"http_{status_code}")
 
     try:
-        cuerpo = response.json()
+        body = response.json()
     except ValueError:
-        cuerpo = None
-    entrada = MarcoSerializer(data=cuerpo)
-    if not entrada.is_valid():
+        body = None
+    parsed = MarcoSerializer(data=body)
+    if not parsed.is_valid():
         # Field names only: the values are B's data, not something to log.
         _log(
             logging.ERROR,
             "%s answered a body that is not a proyecto",
             proyecto_id,
             started,
-            status=estado,
-            invalid_fields=sorted(entrada.errors),
+            status=status_code,
+            invalid_fields=sorted(parsed.errors),
         )
         raise ProyectosNoDisponible("bad_response")
 
-    _log(logging.INFO, "%s answered", proyecto_id, started, status=estado)
-    return Marco(**entrada.validated_data)
+    _log(logging.INFO, "%s answered", proyecto_id, started, status=status_code)
+    return Marco(**parsed.validated_data)
