@@ -40,8 +40,6 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     "físico y financiero de cada proyecto.",
 )
 LOGGING = build_logging_config(SERVICE_NAME, LOG_LEVEL, LOG_FORMAT)
-# app_c.client_proyectos logs each call to B once, with its fields.
-LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 
 # Service B (proyectos) owns each proyecto's monto_total, dates and estado; C
 # reads them there before a write and for a summary asked without them. One

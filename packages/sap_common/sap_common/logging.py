@@ -61,6 +61,10 @@ def build_logging_config(service: str, level: str = "INFO", fmt: str = "json"):
             # The request-id middleware logs every request once; keep only tracebacks.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "WARNING"},
+            # httpx logs every request at INFO; the clients log each attempt
+            # themselves, with the fields that matter.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 
