@@ -198,6 +198,35 @@ _PROGRAMACION_EJEMPLO = {
             "monto_ejecutado": "140000.00",
         }
     ],
+    # Computed by C from the marco B sends; see C's schema for every field.
+    "indicadores": {
+        "corte": {"anio": 2026, "mes": 2},
+        "fisico_programado": "10.00",
+        "fisico_real": "9.50",
+        "desviacion_fisica": "-0.50",
+        "financiero_programado": "10.00",
+        "financiero_ejecutado": "9.33",
+        "monto_programado_a_la_fecha": "150000.00",
+        "desviacion_financiera": "-10000.00",
+        "valor_planificado": "150000.00",
+        "valor_ganado": "142500.00",
+        "costo_real": "140000.00",
+        "spi": "0.95",
+        "cpi": "1.02",
+        "saldo_por_ejecutar": "1360000.00",
+        "plazo_transcurrido": "12.50",
+    },
+    "curva_s": [
+        {
+            "anio": 2026,
+            "mes": 2,
+            "fisico_programado_acumulado": "10.00",
+            "fisico_real_acumulado": "9.50",
+            "financiero_programado_acumulado": "150000.00",
+            "financiero_ejecutado_acumulado": "140000.00",
+        }
+    ],
+    "semaforo": "VERDE",
 }
 _PROYECTO_EJEMPLO = {
     "id": 42,
