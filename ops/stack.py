@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import grp
 import hashlib
+import json
 import logging
 import os
 import pwd
@@ -41,6 +42,10 @@ VAR = ROOT / "var"
 VENV = ROOT / ".venv"
 SUPERVISOR_CONF = ROOT / "ops" / "supervisord.conf"
 FINGERPRINT = VAR / "run" / "stack.fingerprint"
+# The settings the running stack was started with, so that `make status`,
+# `stop` and `start` address it even when the shell that started it had
+# other variables (SAP_GATEWAY_PORT=8010 make up).
+RUNNING_SETTINGS = VAR / "run" / "stack-settings.json"
 
 SERVICES = ("auth", "empresas", "proyectos", "programacion")
 PROGRAMS = (*SERVICES, "gateway")
@@ -120,11 +125,16 @@ def nginx_worker_user() -> str:
     return f"nobody {grp.getgrgid(nobody.pw_gid).gr_name}"
 
 
-def fingerprint(env: dict[str, str]) -> str:
-    """A digest of everything that supervisord bakes in when it starts."""
+def stack_settings(env: dict[str, str]) -> dict[str, str]:
+    """What supervisord bakes in when it starts: SAP_* and the service URLs."""
     keys = sorted(k for k in env if k.startswith("SAP_"))
     keys += ["EMPRESAS_URL", "PROYECTOS_URL", "PROGRAMACION_URL"]
-    text = "\n".join(f"{k}={env.get(k, '')}" for k in keys)
+    return {k: env.get(k, "") for k in keys}
+
+
+def fingerprint(env: dict[str, str]) -> str:
+    """A digest of the stack's settings and of .env."""
+    text = json.dumps(stack_settings(env), sort_keys=True)
     dotenv = ROOT / ".env"
     if dotenv.exists():
         text += "\n" + dotenv.read_text()
@@ -299,6 +309,7 @@ def start_supervisord(env) -> None:
             )
         time.sleep(0.2)
     FINGERPRINT.write_text(fingerprint(env))
+    RUNNING_SETTINGS.write_text(json.dumps(stack_settings(env), indent=2) + "\n")
 
 
 def stop_supervisord(env) -> None:
@@ -312,6 +323,7 @@ def stop_supervisord(env) -> None:
             raise StackError(f"supervisord (pid {pid}) is still running after 60 s.")
         time.sleep(0.2)
     FINGERPRINT.unlink(missing_ok=True)
+    RUNNING_SETTINGS.unlink(missing_ok=True)
 
 
 def process_alive(pid: int) -> bool:
@@ -442,6 +454,8 @@ def main(argv=None) -> int:
     if args.command in ("stop", "start") and not args.name:
         parser.error(f"`{args.command}` needs a program: {', '.join(PROGRAMS)}")
     env = load_environment()
+    if args.command != "up" and RUNNING_SETTINGS.exists():
+        env.update(json.loads(RUNNING_SETTINGS.read_text()))
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return COMMANDS[args.command](env, args) or 0
