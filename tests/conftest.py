@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg2
@@ -41,18 +42,25 @@ def _pg_server() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(request):
-    """The four services and the gateway, started once for the session."""
-    nginx = find_nginx()
-    if nginx is None:
+def nginx() -> str:
+    """The nginx binary."""
+    path = find_nginx()
+    if path is None:
         _unavailable("nginx is not installed (ops/bootstrap.sh installs it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack(nginx):
+    """The four services and the gateway, started once for the session."""
     pg_server = _pg_server()
     if not pg_server:
         _unavailable("no PostgreSQL server reachable for the end-to-end tests")
     try:
         psycopg2.connect(f"{pg_server}/postgres", connect_timeout=3).close()
-    except psycopg2.OperationalError as exc:
-        _unavailable(f"PostgreSQL at {pg_server} is unreachable: {exc}".strip())
+    except psycopg2.OperationalError:
+        where = urlsplit(pg_server)
+        _unavailable(f"PostgreSQL at {where.hostname}:{where.port} is unreachable")
 
     # nginx's workers run as nobody under root and must reach their buffers.
     workdir = Path(tempfile.mkdtemp(prefix="sap-e2e-"))

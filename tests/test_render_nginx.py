@@ -3,7 +3,7 @@
 import subprocess
 
 import pytest
-from harness import ROOT, find_nginx, nginx_worker_user
+from harness import ROOT, nginx_worker_user
 from render_nginx import TEMPLATE, MissingValues, placeholders, render
 
 VALUES = {
@@ -48,10 +48,7 @@ def test_render_leaves_other_dollar_names_alone(tmp_path):
     assert render({"SAP_X": "1"}, template) == "a 1; b ${HOME}; c $SAP_X; d ${sap_x};\n"
 
 
-def test_rendered_config_passes_nginx_syntax_check(tmp_path):
-    nginx = find_nginx()
-    if nginx is None:
-        pytest.skip("nginx is not installed")
+def test_rendered_config_passes_nginx_syntax_check(tmp_path, nginx):
     values = {**VALUES, "SAP_NGINX_RUNTIME_DIR": str(tmp_path)}
     config = tmp_path / "nginx.conf"
     config.write_text(render(values))
