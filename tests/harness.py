@@ -52,6 +52,11 @@ NAMES = (*SERVICES, GATEWAY)
 
 # Starting four Django projects and migrating empty databases on two cores.
 START_TIMEOUT = 60.0
+# Another session using the same databases (a second `make test` on this
+# host) holds the lock for about a minute; wait for it rather than break it.
+LOCK_TIMEOUT = 300.0
+# pg_advisory_lock key: "SAPE2E" in ASCII, the same for every session.
+SESSION_LOCK_KEY = 0x534150453245
 STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.05
 PROBE_TIMEOUT = 1.0
@@ -138,7 +143,9 @@ class LocalStack:
 
     ``service_env`` adds variables to every service's environment and
     ``proyectos_env`` to proyectos' alone (by default its resilience settings
-    shortened for tests, ``PROYECTOS_TEST_ENV``).
+    shortened for tests, ``PROYECTOS_TEST_ENV``). proyectos runs one worker
+    by default: without Redis each worker has its own breakers and copies,
+    and a test must know which one answers.
     """
 
     def __init__(
@@ -164,6 +171,7 @@ class LocalStack:
             PROYECTOS_TEST_ENV if proyectos_env is None else proyectos_env
         )
         self._databases_created: list[str] = []
+        self._lock_connection = None
         self._closed = False
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
         atexit.register(self.close)
@@ -187,8 +195,29 @@ class LocalStack:
         connection.autocommit = True
         return connection
 
+    def _lock_session(self) -> None:
+        """Hold a server-wide lock so that two sessions never share databases.
+
+        The lock lives as long as this connection, which ``close()`` closes;
+        a crashed session releases it with its connection.
+        """
+        self._lock_connection = self._admin_connection()
+
+        def acquired() -> bool:
+            with self._lock_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [SESSION_LOCK_KEY])
+                return cursor.fetchone()[0]
+
+        wait_until(
+            acquired,
+            LOCK_TIMEOUT,
+            "another end-to-end session on this PostgreSQL server to end",
+            interval=0.5,
+        )
+
     def create_databases(self) -> None:
         """Drop and create one empty database per service."""
+        self._lock_session()
         connection = self._admin_connection()
         try:
             with connection.cursor() as cursor:
@@ -471,7 +500,11 @@ class LocalStack:
                 self.stop(name)
             # Workers whose master died may linger in the group: end them too.
             self._signal_group(name, signal.SIGKILL, missing_ok=True)
-        self.drop_databases()
+        try:
+            self.drop_databases()
+        finally:
+            if self._lock_connection is not None:
+                self._lock_connection.close()
 
     # -- signals ----------------------------------------------------------
 
