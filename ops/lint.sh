@@ -79,7 +79,7 @@ check_k8s() {
   kubectl=$(tool kubectl) || return 2
   validate=$(tool kubernetes-validate) || return 2
   # LoadRestrictionsNone: the gateway's ConfigMap comes from nginx/nginx.conf,
-  # outside deploy/k8s (see deploy/README-deploy.md).
+  # outside deploy/k8s (see "Kubernetes" in README.md).
   "$kubectl" kustomize --load-restrictor=LoadRestrictionsNone "$dir" >"$out" || return 1
   "$validate" --strict --quiet "$out" || return 1
   echo "k8s: $dir builds and validates"
