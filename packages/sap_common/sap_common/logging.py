@@ -33,8 +33,11 @@ def build_logging_config(service: str, level: str = "INFO", fmt: str = "json"):
     formatters = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level"},
+            "format": "%(levelname)s %(name)s %(message)s",
+            # ISO 8601 in UTC, like the gateway's log, so lines from every
+            # process sort and join on one clock.
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level"},
         },
         "text": {
             "format": "%(asctime)s %(levelname)s [%(service)s %(request_id)s] "
