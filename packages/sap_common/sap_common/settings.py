@@ -119,6 +119,11 @@ def database_settings(base_dir: Path) -> dict:
 
 SECRET_KEY = required("DJANGO_SECRET_KEY", dev_default="dev-only-insecure-key")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+# On Kubernetes, Prometheus reaches each pod by its own IP, given here by the
+# downward API; an address nobody can know in advance cannot be listed above.
+POD_IP = env.str("POD_IP", default="")
+if POD_IP:
+    ALLOWED_HOSTS.append(POD_IP)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # nginx terminates the client connection and says how it was reached.
