@@ -3,6 +3,8 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+from sap_common.domain import Auditado, Departamento
+
 __all__ = ["Empresa", "MENSAJE_NIT_DUPLICADO", "MENSAJE_NIT_SOLO_DIGITOS"]
 
 MENSAJE_NIT_SOLO_DIGITOS = "El NIT debe contener solo dígitos."
@@ -12,7 +14,7 @@ MENSAJE_NIT_DUPLICADO = "Ya existe una empresa con este NIT."
 validar_nit = RegexValidator(r"^[0-9]+$", MENSAJE_NIT_SOLO_DIGITOS, code="nit")
 
 
-class Empresa(models.Model):
+class Empresa(Auditado):
     """A company registered with its tax id (NIT), legal data and contact.
 
     Projects in service_proyectos point at an empresa by id, so a row is never
@@ -31,16 +33,8 @@ class Empresa(models.Model):
         )
         OTRO = "OTRO", "Otro"
 
-    class Departamento(models.TextChoices):
-        CHUQUISACA = "CHUQUISACA", "Chuquisaca"
-        LA_PAZ = "LA_PAZ", "La Paz"
-        COCHABAMBA = "COCHABAMBA", "Cochabamba"
-        ORURO = "ORURO", "Oruro"
-        POTOSI = "POTOSI", "Potosí"
-        TARIJA = "TARIJA", "Tarija"
-        SANTA_CRUZ = "SANTA_CRUZ", "Santa Cruz"
-        BENI = "BENI", "Beni"
-        PANDO = "PANDO", "Pando"
+    # Shared with proyectos, so both name a departamento by the same code.
+    Departamento = Departamento
 
     class Estado(models.TextChoices):
         ACTIVA = "ACTIVA", "Activa"
@@ -73,13 +67,6 @@ class Empresa(models.Model):
     estado = models.CharField(
         max_length=20, choices=Estado.choices, default=Estado.ACTIVA
     )
-
-    creado_por = models.CharField("creado por", max_length=150, editable=False)
-    actualizado_por = models.CharField(
-        "actualizado por", max_length=150, editable=False
-    )
-    creado_en = models.DateTimeField("creado en", auto_now_add=True)
-    actualizado_en = models.DateTimeField("actualizado en", auto_now=True)
 
     class Meta:
         verbose_name = "empresa"

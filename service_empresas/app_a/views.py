@@ -13,7 +13,7 @@ from app_a.filters import EmpresaFilterSet
 from app_a.selectors import empresa_listar, empresa_obtener
 from app_a.serializers import EmpresaSerializer
 from app_a.services import empresa_actualizar, empresa_crear, empresa_desactivar
-from sap_common.csv import CSVRenderer
+from sap_common.views import ListaExportableMixin
 
 __all__ = ["EmpresaViewSet"]
 
@@ -75,7 +75,7 @@ PARAMETRO_FORMATO = OpenApiParameter(
         ),
     ),
 )
-class EmpresaViewSet(viewsets.GenericViewSet):
+class EmpresaViewSet(ListaExportableMixin, viewsets.GenericViewSet):
     """``/empresas/`` and ``/empresas/<id>/``; every action needs a token.
 
     ``DELETE`` never removes a row: it retires the empresa (``estado`` becomes
@@ -100,13 +100,6 @@ class EmpresaViewSet(viewsets.GenericViewSet):
     # Ids are integers; anything else under /empresas/ is another route or a 404.
     lookup_value_converter = "int"
 
-    def get_renderers(self):
-        renderers = super().get_renderers()
-        # Only the list is exported; the other actions answer JSON alone.
-        if self.action == "list":
-            renderers.append(CSVRenderer())
-        return renderers
-
     def get_queryset(self):
         return empresa_listar()
 
@@ -114,14 +107,6 @@ class EmpresaViewSet(viewsets.GenericViewSet):
         empresa = empresa_obtener(empresa_id=self.kwargs["pk"])
         self.check_object_permissions(self.request, empresa)
         return empresa
-
-    def list(self, request):
-        empresas = self.filter_queryset(self.get_queryset())
-        if request.accepted_renderer.format == CSVRenderer.format:
-            # An export holds every matching row, not one page.
-            return Response(self.get_serializer(empresas, many=True).data)
-        pagina = self.paginate_queryset(empresas)
-        return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from sap_common.domain import Auditado, Departamento
+
 MENSAJE_CODIGO_DUPLICADO = "Ya existe un proyecto con este código."
 MENSAJE_MONTO_NO_POSITIVO = "El monto total debe ser mayor que cero."
 MENSAJE_FIN_PROGRAMADO_ANTERIOR = (
@@ -25,18 +27,6 @@ class Sector(models.TextChoices):
     AGROPECUARIO = "AGROPECUARIO", "Agropecuario"
     VIVIENDA = "VIVIENDA", "Vivienda"
     OTROS = "OTROS", "Otros"
-
-
-class Departamento(models.TextChoices):
-    LA_PAZ = "LA_PAZ", "La Paz"
-    COCHABAMBA = "COCHABAMBA", "Cochabamba"
-    SANTA_CRUZ = "SANTA_CRUZ", "Santa Cruz"
-    ORURO = "ORURO", "Oruro"
-    POTOSI = "POTOSI", "Potosí"
-    CHUQUISACA = "CHUQUISACA", "Chuquisaca"
-    TARIJA = "TARIJA", "Tarija"
-    BENI = "BENI", "Beni"
-    PANDO = "PANDO", "Pando"
 
 
 class Moneda(models.TextChoices):
@@ -73,7 +63,7 @@ def validar_monto_positivo(valor: Decimal) -> None:
         raise ValidationError(MENSAJE_MONTO_NO_POSITIVO, code="monto_no_positivo")
 
 
-class Proyecto(models.Model):
+class Proyecto(Auditado):
     """A public investment project, located in Bolivia and run by one empresa.
 
     ``empresa_id`` points at an empresa of Service A, which is the source of
@@ -126,14 +116,6 @@ class Proyecto(models.Model):
     fecha_fin_real = models.DateField("fecha de fin real", null=True, blank=True)
 
     # Usernames from the caller's token: users live in auth, not here.
-    creado_por = models.CharField(
-        "creado por", max_length=150, blank=True, editable=False
-    )
-    actualizado_por = models.CharField(
-        "actualizado por", max_length=150, blank=True, editable=False
-    )
-    creado_en = models.DateTimeField("creado en", auto_now_add=True)
-    actualizado_en = models.DateTimeField("actualizado en", auto_now=True)
 
     class Meta:
         verbose_name = "proyecto"

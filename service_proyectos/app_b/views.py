@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from app_b.filters import ProyectoFilterSet
@@ -45,8 +44,8 @@ from app_b.serializers import (
     ResilienciaSerializer,
 )
 from app_b.services import proyecto_actualizar, proyecto_crear, proyecto_eliminar
-from sap_common.csv import CSVRenderer
 from sap_common.request_id import get_request_id
+from sap_common.views import ListaExportableMixin
 
 __all__ = ["ProyectoDetalleView", "ProyectoViewSet", "ResilienciaView"]
 
@@ -97,7 +96,9 @@ class NonAtomicViewMixin:
         responses={200: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
     ),
 )
-class ProyectoViewSet(NonAtomicViewMixin, viewsets.GenericViewSet):
+class ProyectoViewSet(
+    NonAtomicViewMixin, ListaExportableMixin, viewsets.GenericViewSet
+):
     """``/proyectos/`` and ``/proyectos/<id>/``; every action needs a token.
 
     Writes go through ``app_b.services``, which check the empresa with A and
@@ -120,7 +121,6 @@ class ProyectoViewSet(NonAtomicViewMixin, viewsets.GenericViewSet):
         "creado_en",
         "actualizado_en",
     ]
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
     csv_filename = "proyectos.csv"
     # Ids are digits; anything else under /proyectos/ is another route or a 404.
     lookup_value_regex = "[0-9]+"
@@ -132,14 +132,6 @@ class ProyectoViewSet(NonAtomicViewMixin, viewsets.GenericViewSet):
         proyecto = proyecto_obtener(proyecto_id=self.kwargs["pk"])
         self.check_object_permissions(self.request, proyecto)
         return proyecto
-
-    def list(self, request):
-        proyectos = self.filter_queryset(self.get_queryset())
-        if request.accepted_renderer.format == CSVRenderer.format:
-            # An export holds every matching row, not one page.
-            return Response(self.get_serializer(proyectos, many=True).data)
-        pagina = self.paginate_queryset(proyectos)
-        return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)

@@ -1,0 +1,29 @@
+"""View pieces shared by the services' list endpoints."""
+
+from rest_framework.response import Response
+
+from sap_common.csv import CSVRenderer
+
+
+class ListaExportableMixin:
+    """A paginated list that also exports, whole and filtered, as CSV.
+
+    ``?format=csv`` is offered on the list action only; every other action
+    answers JSON. An export holds every matching row, not one page. Set
+    ``csv_filename`` to have browsers save it as a file.
+    """
+
+    csv_filename: str | None = None
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        filas = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return Response(self.get_serializer(filas, many=True).data)
+        pagina = self.paginate_queryset(filas)
+        return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
