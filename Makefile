@@ -4,7 +4,7 @@ STACK := .venv/bin/python ops/stack.py
 # `make stop s=empresas`, `make logs s=proyectos`...
 s ?=
 
-.PHONY: help bootstrap keys up down stop start restart status logs test lint
+.PHONY: help bootstrap keys up down stop start restart status logs test lint demo
 
 help:
 	@echo "make up                 start the four services and the gateway (supervisor)"
@@ -40,3 +40,8 @@ test:
 
 lint:
 	@if [ -f ops/lint.sh ]; then bash ops/lint.sh; else echo "ops/lint.sh not present: no Docker/Kubernetes checks to run."; fi
+
+# Invented empresas, proyectos, plans and seguimiento through the gateway;
+# needs a running stack. DEMO_PASSWORD sets the demo user's password.
+demo:
+	@if [ -x .venv/bin/python ]; then .venv/bin/python ops/demo.py; else echo "Run \`make up\` first: make demo loads data into the running SAP."; exit 1; fi
