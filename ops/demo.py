@@ -267,6 +267,8 @@ COMUNIDADES = [
     "Villa Esperanza", "San Isidro", "Santa Rosa", "Pampa Grande", "Jatun Pampa",
     "Loma Alta", "Tres Cruces", "Agua Dulce", "Nueva Palmira", "Cañadón Verde",
     "Pucara Chico", "Villa Victoria", "Chijini Alto", "Kantuta", "Collpa Uma",
+    "Puerto Alegre", "Lagunillas del Norte", "Santa Bárbara", "Chaupi Loma",
+    "San Antonio del Valle", "Villa Porvenir", "Jaruma", "Ayllu Kellu",
 ]  # fmt: skip
 RIOS = ["Río Seco", "Río Blanco", "Río Negro", "Río Chaqui Mayu", "Río Kellu"]
 NOMBRES_POR_SECTOR = {
@@ -387,6 +389,7 @@ class EmpresaSpec:
     representante_legal: str
     ci_representante: str
     telefono: str
+    email: str
     sectores: tuple[str, ...]
 
     def payload(self) -> dict:
@@ -402,6 +405,7 @@ class EmpresaSpec:
             "departamento": self.departamento,
             "municipio": self.municipio,
             "telefono": self.telefono,
+            "email": self.email,
         }
 
 
@@ -441,6 +445,7 @@ class ProyectoSpec:
     delay: int = 0
     start_day: int = 1
     end_day: int = 28
+    descripcion: str = ""
 
 
 # --- Months and money -------------------------------------------------------
@@ -495,15 +500,20 @@ def _sigla(razon_social: str) -> str:
     return "".join(w[0] for w in words if w[0].isupper())[:8]
 
 
+def _domain(razon_social: str) -> str:
+    """An address under .example, a top-level domain reserved for examples."""
+    words = [w for w in razon_social.lower().split() if w.isalpha() and len(w) > 3]
+    plain = "-".join(words[-2:]).translate(str.maketrans("áéíóúñ", "aeioun"))
+    return f"{plain}.example"
+
+
 def build_empresas(seed: int = SEED) -> list[EmpresaSpec]:
     """The 20 invented empresas, the same for a given seed."""
     rng = random.Random(f"{seed}:empresas")
     empresas = []
     for index, (razon_social, tipo, departamento, sectores) in enumerate(EMPRESAS):
         municipio = DEPARTAMENTOS[departamento][1][0][1]
-        representante = (
-            f"{rng.choice(NOMBRES)} {rng.choice(APELLIDOS)} {rng.choice(APELLIDOS)}"
-        )
+        representante = " ".join([rng.choice(NOMBRES), *rng.sample(APELLIDOS, 2)])
         empresas.append(
             EmpresaSpec(
                 # Ten digits; the leading 47 and the index keep them apart
@@ -517,6 +527,7 @@ def build_empresas(seed: int = SEED) -> list[EmpresaSpec]:
                 representante_legal=representante,
                 ci_representante=str(rng.randint(1_000_000, 9_999_999)),
                 telefono=f"{AREA_CODES[departamento]}{rng.randint(2000000, 4999999)}",
+                email=f"contacto@{_domain(razon_social)}",
                 sectores=tuple(sectores),
             )
         )
@@ -580,6 +591,10 @@ def centro_de_salud(empresas: list[EmpresaSpec]) -> ProyectoSpec:
         cost_factor=1.02,
         start_day=6,
         end_day=20,
+        descripcion=(
+            "Centro de salud de primer nivel con consulta externa, emergencias, "
+            "laboratorio, odontología y 20 camas de internación."
+        ),
     )
 
 
@@ -663,7 +678,7 @@ def proyecto_payload(spec: ProyectoSpec, empresa_id: int, today: date) -> dict:
     return {
         "codigo": spec.codigo,
         "nombre": spec.nombre,
-        "descripcion": DESCRIPCION_POR_SECTOR[spec.sector],
+        "descripcion": spec.descripcion or DESCRIPCION_POR_SECTOR[spec.sector],
         "sector": spec.sector,
         "departamento": spec.departamento,
         "provincia": spec.provincia,
@@ -912,6 +927,8 @@ def check_gateway(client: httpx.Client) -> None:
 
 def sign_in(client: httpx.Client, password: str) -> str:
     """Register the demo user unless it exists; return an access token."""
+    source = "DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else "the default"
+    logger.info("signing in as %r with the password from %s", USERNAME, source)
     response = client.post(
         "/auth/register/",
         json={"username": USERNAME, "email": EMAIL, "password": password},
@@ -934,12 +951,20 @@ def sign_in(client: httpx.Client, password: str) -> str:
 
 
 def list_all(client: httpx.Client, path: str, params: dict) -> Iterator[dict]:
-    """Every item of a paginated list, page after page."""
+    """Every item of a paginated list, page after page.
+
+    Only the path and query of each ``next`` link are followed, on the
+    client's own base URL: behind the gateway the links name the host
+    without its port (the gateway forwards ``$host``), so as given they
+    point at port 80.
+    """
     url, query = path, params
     while url:
         page = expect(client.get(url, params=query), httpx.codes.OK)
         yield from page["results"]
         url, query = page["next"], None
+        if url:
+            url = httpx.URL(url).raw_path.decode("ascii")
 
 
 def find_one(client: httpx.Client, path: str, field: str, value: str):
@@ -1062,7 +1087,7 @@ def load(client: httpx.Client, password: str) -> None:
         if spec.nombre == CENTRO_DE_SALUD:
             centro_id = proyecto["id"]
         logger.info(
-            "%s %-8s %s%s",
+            "%s %-9s %s%s",
             spec.codigo,
             semaforo,
             spec.nombre,
@@ -1098,6 +1123,14 @@ def main() -> int:
             load(client, password)
     except DemoError as exc:
         logger.error("make demo failed: %s", exc)
+        return 1
+    except httpx.TransportError as exc:
+        logger.error(
+            "make demo failed: the gateway stopped answering (%s: %s); check "
+            "`make status`, then run `make demo` again to load the rest.",
+            exc.__class__.__name__,
+            exc,
+        )
         return 1
     return 0
 
