@@ -927,8 +927,12 @@ def check_gateway(client: httpx.Client) -> None:
 
 def sign_in(client: httpx.Client, password: str) -> str:
     """Register the demo user unless it exists; return an access token."""
-    source = "DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else "the default"
-    logger.info("signing in as %r with the password from %s", USERNAME, source)
+    source = (
+        "the password in DEMO_PASSWORD"
+        if os.environ.get("DEMO_PASSWORD")
+        else "the default demo password (DEMO_PASSWORD changes it)"
+    )
+    logger.info("signing in as %r with %s", USERNAME, source)
     response = client.post(
         "/auth/register/",
         json={"username": USERNAME, "email": EMAIL, "password": password},
@@ -1096,7 +1100,7 @@ def load(client: httpx.Client, password: str) -> None:
 
     logger.info(
         "demo data ready in %.1f s: %d empresas (%d new), %d proyectos (%d new), "
-        "%d versiones and %d months of seguimiento added; semáforo %s. "
+        "versiones added: %d, months of seguimiento added: %d; semáforo %s. "
         "Detalle of «%s»: %s/proyectos/detalle/%s/",
         time.monotonic() - started,
         len(empresas),
