@@ -16,6 +16,7 @@ help:
 	@echo "make down               stop everything, supervisord included"
 	@echo "make test               formatting, lint, every test suite, cross-service tests"
 	@echo "make lint               static checks of the Docker and Kubernetes files"
+	@echo "make demo               load invented empresas and proyectos through the gateway"
 
 bootstrap:
 	@ops/bootstrap.sh
@@ -39,7 +40,7 @@ test:
 	@ops/test.sh
 
 lint:
-	@if [ -f ops/lint.sh ]; then bash ops/lint.sh; else echo "ops/lint.sh not present: no Docker/Kubernetes checks to run."; fi
+	@bash ops/lint.sh
 
 # Invented empresas, proyectos, plans and seguimiento through the gateway;
 # needs a running stack. DEMO_PASSWORD sets the demo user's password.
