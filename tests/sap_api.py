@@ -125,9 +125,18 @@ def is_full(body: dict) -> bool:
     )
 
 
-def breaker_estado(client: httpx.Client, headers: dict, dependency: str) -> str:
-    """proyectos' breaker state towards ``dependency`` (CERRADO, ABIERTO...)."""
-    body = _expect(
+def frescura(body: dict, parte: str) -> str:
+    """How fresh ``parte`` (empresa or programacion) of a detalle is."""
+    return body["frescura"][parte]["estado"]
+
+
+def resiliencia(client: httpx.Client, headers: dict) -> dict:
+    """proyectos' breakers towards empresas and programacion, as it reports them."""
+    return _expect(
         client.get("/proyectos/resiliencia/", headers=headers), httpx.codes.OK
     )
-    return body[dependency]["estado"]
+
+
+def breaker_estado(client: httpx.Client, headers: dict, dependency: str) -> str:
+    """proyectos' breaker state towards ``dependency`` (CERRADO, ABIERTO...)."""
+    return resiliencia(client, headers)[dependency]["estado"]
