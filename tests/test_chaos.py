@@ -59,6 +59,8 @@ DURING_TRIAL = 6
 # Consecutive fast detalles that show every worker's breaker is open.
 FAST_STREAK = 20
 MAX_DETALLES_REDIS_DOWN = 80
+WARM_UP_BURSTS = 4
+WARM_UP_CLIENTS = 8
 
 STAND_IN_ONLY_HERE = (
     "a stand-in server takes empresas' port, which only local processes share"
@@ -73,6 +75,20 @@ def proyecto(gateway, credenciales):
     sap_api.programacion_crear(gateway, credenciales, creado["id"])
     creado["empresa"] = empresa
     return creado
+
+
+@pytest.fixture(scope="module")
+def warm_workers(stack, credenciales, proyecto):
+    """Have every proyectos worker serve detalles before anything is measured.
+
+    A worker builds its HTTP clients on its first detalle (tens of ms each),
+    and nginx keeps sending one client's requests down the same kept-alive
+    connection, so one worker may see its first detalle in the middle of a
+    measurement. Bursts of concurrent detalles open several connections,
+    which the workers share between them.
+    """
+    for _ in range(WARM_UP_BURSTS):
+        _concurrent_detalles(stack, credenciales, proyecto["id"], WARM_UP_CLIENTS)
 
 
 @pytest.fixture
@@ -117,7 +133,7 @@ def _wait_for_breaker(gateway, credenciales, dependency, estado, timeout):
 
 
 @pytest.fixture
-def healthy_stack(stack, gateway, credenciales, proyecto):
+def healthy_stack(stack, gateway, credenciales, proyecto, warm_workers):
     """Start from, and return to, every program up and both breakers closed."""
     _wait_for_full_detalle(gateway, credenciales, proyecto["id"], RECOVERY_DEADLINE)
     yield stack
