@@ -46,3 +46,9 @@ lint:
 # needs a running stack. DEMO_PASSWORD sets the demo user's password.
 demo:
 	@if [ -x .venv/bin/python ]; then .venv/bin/python ops/demo.py; else echo "Run \`make up\` first: make demo loads data into the running SAP."; exit 1; fi
+
+# Latency and throughput of the detalle through nginx, on a stack of its own
+# (ops/bench.py --help for the options: `make bench BENCH_ARGS="--policy test"`).
+.PHONY: bench
+bench: bootstrap
+	@.venv/bin/python ops/bench.py $(BENCH_ARGS)
