@@ -85,7 +85,7 @@ PROYECTOS_THREADS = 8
 # read timeout for a trial call that a test holds on purpose.
 PROYECTOS_TEST_ENV = {
     "BREAKER_FAIL_MAX": "3",
-    "BREAKER_RESET_TIMEOUT": "3",
+    "BREAKER_RESET_TIMEOUT": "4",
     "DEP_RETRIES": "2",
     "DEP_RETRY_WAIT_INITIAL": "0.05",
     "DEP_RETRY_WAIT_MAX": "0.2",
