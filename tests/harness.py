@@ -189,8 +189,6 @@ class Stack(abc.ABC):
 
     #: ``local`` or ``compose``, for test ids, skips and recorded timings.
     backend: str
-    #: True when the test process can listen on a service's own port.
-    shares_service_ports: bool
     proyectos_workers: int = PROYECTOS_WORKERS
 
     @abc.abstractmethod
@@ -297,7 +295,6 @@ class LocalStack(Stack):
     """
 
     backend = "local"
-    shares_service_ports = True
 
     def __init__(
         self,
@@ -471,8 +468,8 @@ class LocalStack(Stack):
             if service == "proyectos":
                 env.update(self._proyectos_env)
                 workers = self.proyectos_workers
-                argv += ["--worker-class", "gthread", "--threads"]
-                argv.append(str(PROYECTOS_THREADS))
+                argv += ["--worker-class", "gthread"]
+                argv += ["--threads", str(PROYECTOS_THREADS)]
             argv += ["--workers", str(workers)]
             url = self.service_url(service, ready_path(service))
             self.processes[service] = Process(
@@ -762,7 +759,6 @@ class ComposeStack(Stack):
     """
 
     backend = "compose"
-    shares_service_ports = False
 
     def __init__(
         self,

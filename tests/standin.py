@@ -6,8 +6,8 @@
   says (a status, headers, a JSON body), records when each request arrived,
   and can hold one request until the test releases it.
 
-Both bind the port the real service used, so they work only where the test
-process shares the services' loopback ports (``Stack.shares_service_ports``).
+Both bind the port the real service used, so they work only on the local
+back end, whose services listen on this host's loopback ports.
 """
 
 from __future__ import annotations
