@@ -69,7 +69,7 @@ STAND_IN_ONLY_HERE = (
 
 @pytest.fixture(scope="module")
 def proyecto(gateway, credenciales):
-    """A proyecto with its empresa and programación, detalle asked once."""
+    """A proyecto with its programación; its empresa as created, in ``empresa``."""
     empresa = sap_api.empresa_crear(gateway, credenciales)
     creado = sap_api.proyecto_crear(gateway, credenciales, empresa["id"])
     sap_api.programacion_crear(gateway, credenciales, creado["id"])
@@ -205,7 +205,7 @@ def test_killed_empresas_degrades_then_the_open_breaker_answers_fast(
     healthy_stack, gateway, credenciales, proyecto, timings
 ):
     sent = time.monotonic()
-    first, first_s, trial_due = _kill_empresas_until_open(
+    first, first_s, _ = _kill_empresas_until_open(
         healthy_stack, gateway, credenciales, proyecto["id"]
     )
     seconds = _detalles_while_open(gateway, credenciales, proyecto["id"], OPEN_DETALLES)
