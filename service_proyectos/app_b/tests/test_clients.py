@@ -659,3 +659,15 @@ class TestMetrics:
 
         assert route.call_count == 4
         assert client.breaker.state == "open"
+
+
+class TestConstruction:
+    @pytest.mark.parametrize(
+        ("base", "verifies"),
+        [("http://empresas:8002", False), ("https://empresas.gob.bo", True)],
+    )
+    def test_certificates_are_checked_only_for_https(self, fake_time, base, verifies):
+        client = make_client(fake_time, base=base)
+        pool = client._http._transport._pool
+
+        assert (pool._ssl_context.verify_mode.name == "CERT_REQUIRED") is verifies
