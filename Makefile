@@ -17,6 +17,7 @@ help:
 	@echo "make test               formatting, lint, every test suite, cross-service tests"
 	@echo "make lint               static checks of the Docker and Kubernetes files"
 	@echo "make demo               load invented empresas and proyectos through the gateway"
+	@echo "make bench              measure the detalle's latency on a stack of its own"
 
 bootstrap:
 	@ops/bootstrap.sh
