@@ -39,6 +39,7 @@ class ReadyView(APIView):
     @extend_schema(responses=_EstadoSerializer, tags=["salud"])
     def get(self, request):
         try:
+            connection.ensure_connection()
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:

@@ -64,6 +64,9 @@ def build_logging_config(service: str, level: str = "INFO", fmt: str = "json"):
             # The request-id middleware logs every request once; keep only tracebacks.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "WARNING"},
+            # A forged Host is the client's mistake, answered 400 and logged
+            # by the middleware; not an error with a traceback.
+            "django.security.DisallowedHost": {"level": "CRITICAL"},
             # httpx logs every request at INFO; the clients log each attempt
             # themselves, with the fields that matter.
             "httpx": {"level": "WARNING"},

@@ -91,6 +91,9 @@ def spectacular_settings(title: str, description: str) -> dict:
         # Every path starts with the service's prefix; keep it in operation ids
         # and tags instead of collapsing everything into "root".
         "SCHEMA_PATH_PREFIX": "",
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
     }
 
 
@@ -143,6 +146,9 @@ COMMON_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files served by the service itself: the docs work on a
+    # network with no way out to a CDN.
+    "drf_spectacular_sidecar",
     "django_prometheus",
 ]
 

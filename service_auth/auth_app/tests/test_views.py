@@ -193,3 +193,31 @@ class TestMetricas:
         assert respuesta.status_code == status.HTTP_200_OK
         texto = respuesta.content.decode()
         assert "django_http_requests_latency_seconds_by_view_method" in texto
+
+
+class TestSaludSinBaseDeDatos:
+    @pytest.fixture
+    def base_caida(self, monkeypatch):
+        from django.db import OperationalError
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        def falla(self):
+            raise OperationalError("could not connect to server")
+
+        monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", falla)
+
+    def test_health_answers_without_the_database(self, api_client, base_caida):
+        assert api_client.get("/auth/health/").status_code == status.HTTP_200_OK
+
+    def test_ready_says_503_without_the_database(self, api_client, base_caida):
+        respuesta = api_client.get("/auth/ready/")
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        assert respuesta.json()["estado"] == "sin_base_de_datos"
+        assert "connect" not in respuesta.content.decode()
+
+    def test_docs_are_self_hosted(self, api_client):
+        respuesta = api_client.get("/auth/docs/")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert "/auth/static/drf_spectacular_sidecar/" in respuesta.content.decode()
