@@ -2,7 +2,7 @@
 
 No Docker engine here: a fake runner records every command line and answers
 as ``docker compose`` would. The end-to-end tests run the same interface on
-a real engine when ``SAP_E2E_BACKEND=compose`` selects it.
+a real engine wherever one answers.
 """
 
 import json
