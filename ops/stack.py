@@ -25,6 +25,7 @@ import logging
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -337,11 +338,48 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def program_addresses(env) -> dict[str, tuple[str, int]]:
+    """Where each program listens: the gateway on every address, the rest on one."""
+    addresses = {"gateway": ("0.0.0.0", int(env["SAP_GATEWAY_PORT"]))}
+    for service in SERVICES:
+        port = int(env[f"SAP_{service.upper()}_PORT"])
+        addresses[service] = (env["SAP_BIND_HOST"], port)
+    return addresses
+
+
+def check_ports_free(env) -> None:
+    """Fail at once, naming the port, when another process holds one we need.
+
+    Otherwise supervisor would restart the program that cannot bind until
+    SAP_UP_TIMEOUT runs out, and the cause would sit in a log.
+    """
+    busy = []
+    for name, (host, port) in program_addresses(env).items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
+            # The servers set SO_REUSEADDR too: a port in TIME_WAIT is free.
+            probe_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe_socket.bind((host, port))
+            except OSError as exc:
+                busy.append(f"  {name}: {host}:{port} ({exc.strerror})")
+    if busy:
+        variables = "SAP_GATEWAY_PORT, SAP_<SERVICE>_PORT"
+        raise StackError(
+            "These ports are taken by another process:\n"
+            + "\n".join(busy)
+            + f"\nStop that process, or choose other ports ({variables}; "
+            "see .env.example). Nothing was started."
+        )
+
+
 def cmd_up(env, _args) -> None:
     """Migrate, render the gateway, start or refresh everything, wait for it."""
+    running = supervisord_running(env)
+    if not running:
+        check_ports_free(env)
     migrate(env)
     render_gateway(env)
-    if supervisord_running(env):
+    if running:
         recorded = FINGERPRINT.read_text() if FINGERPRINT.exists() else ""
         if recorded != fingerprint(env):
             logger.info("configuration changed: restarting supervisord")
@@ -359,7 +397,15 @@ def cmd_up(env, _args) -> None:
     else:
         start_supervisord(env)
     logger.info("waiting for the gateway and the services to answer...")
-    wait_ready(env)
+    try:
+        wait_ready(env)
+    except StackError:
+        if not running:
+            # Leave nothing half-started behind a failed `make up`; the logs
+            # in var/log/ stay for the post-mortem.
+            stop_supervisord(env)
+            logger.info("stopped what this `make up` had started.")
+        raise
     port = env["SAP_GATEWAY_PORT"]
     logger.info("SAP is up: gateway on http://localhost:%s/", port)
     for service in SERVICES:
@@ -445,8 +491,25 @@ COMMANDS = {
 }
 
 
+class OperatorHandler(logging.StreamHandler):
+    """Messages for the operator on stdout.
+
+    When the reader goes away (``make status | head``), the rest of the
+    output is discarded and the command still finishes what it was doing.
+    """
+
+    def handleError(self, record) -> None:  # noqa: N802 - logging's name
+        if isinstance(sys.exc_info()[1], BrokenPipeError):
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            return
+        super().handleError(record)
+
+
 def main(argv=None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    logging.basicConfig(
+        level=logging.INFO, format="%(message)s", handlers=[OperatorHandler(sys.stdout)]
+    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=COMMANDS)
     parser.add_argument("name", nargs="?", choices=PROGRAMS)

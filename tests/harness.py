@@ -464,6 +464,8 @@ class LocalStack(Stack):
                 "--graceful-timeout",
                 "5",
                 "--no-control-socket",
+                "--config",
+                "python:sap_common.gunicorn_hooks",
             ]
             if service == "proyectos":
                 env.update(self._proyectos_env)

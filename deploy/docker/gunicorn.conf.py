@@ -6,6 +6,9 @@ may override any of them without rebuilding.
 
 import os
 
+# One /metrics for all of a service's workers (prometheus_client multiprocess).
+from sap_common.gunicorn_hooks import child_exit, on_exit, on_starting  # noqa: F401
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
 # sync suits services that mostly wait on their own database; proyectos sets
