@@ -1,6 +1,7 @@
 """Input and output shapes of the auth API."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
@@ -8,9 +9,16 @@ Usuario = get_user_model()
 
 
 class RegistroSerializer(serializers.Serializer):
-    """What a person sends to register. The password is write-only."""
+    """What a person sends to register. The password is write-only.
 
-    username = serializers.CharField(max_length=150)
+    The username travels in every token and into the audit fields of the
+    other services, so it keeps to Django's own rule: letters, digits and
+    ``@.+-_``, with no spaces or control characters.
+    """
+
+    username = serializers.CharField(
+        max_length=150, validators=[UnicodeUsernameValidator()]
+    )
     email = serializers.EmailField()
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}

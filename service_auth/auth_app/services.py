@@ -13,16 +13,20 @@ logger = logging.getLogger(__name__)
 Usuario = get_user_model()
 
 MENSAJE_USUARIO_DUPLICADO = "Ya existe un usuario con ese nombre de usuario."
+MENSAJE_CORREO_DUPLICADO = "Ya existe un usuario con ese correo electrónico."
 
 
 def usuario_registrar(*, username: str, email: str, password: str):
     """Create a user after Django's password validators accept the password.
 
     A duplicate username is a 400 with a clear message, also when two requests
-    race for the same name and the database's unique index decides.
+    race for the same name and the database's unique index decides. An
+    e-mail already in use is refused too: it is how a person is told apart.
     """
     if Usuario.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [MENSAJE_USUARIO_DUPLICADO]})
+    if Usuario.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": [MENSAJE_CORREO_DUPLICADO]})
 
     candidato = Usuario(username=username, email=email)
     try:

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from sap_common.request_id import get_request_id
 
@@ -79,7 +80,7 @@ def exception_handler(exc, context):
         errores = (
             exc.detail
             if isinstance(exc.detail, dict)
-            else {"no_field_errors": exc.detail}
+            else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
         )
         body = error_body("validacion", MENSAJE_VALIDACION, errores)
         return Response(body, status=exc.status_code)

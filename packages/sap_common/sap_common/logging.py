@@ -20,7 +20,14 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
         if not hasattr(record, "request_id"):
-            record.request_id = get_request_id()
+            request_id = get_request_id()
+            if request_id == "-":
+                # Django logs a failed response ("Internal Server Error")
+                # after every middleware has returned, the request-id one
+                # included; the request it passes along still has the id.
+                request = getattr(record, "request", None)
+                request_id = getattr(request, "request_id", request_id)
+            record.request_id = request_id
         return True
 
 

@@ -44,8 +44,9 @@ def read_key(name: str) -> str:
     path = env.str(f"{name}_FILE", default="")
     if not path:
         raise ImproperlyConfigured(
-            f"Neither {name} nor {name}_FILE is set: the service cannot verify "
-            "tokens (run `make keys`, or see .env.example)."
+            f"Neither {name} nor {name}_FILE is set: the service cannot "
+            f"{'sign' if 'PRIVATE' in name else 'verify'} tokens "
+            "(run `make keys`, or see .env.example)."
         )
     try:
         return Path(path).read_text()
@@ -150,6 +151,8 @@ COMMON_APPS = [
     # network with no way out to a CDN.
     "drf_spectacular_sidecar",
     "django_prometheus",
+    # Its system checks refuse keys that are set but unusable.
+    "sap_common",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +213,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["sap_common.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),

@@ -3,6 +3,8 @@ import pytest
 from django.conf import settings
 from rest_framework import status
 
+from sap_common.parsers import MENSAJE_JSON_INVALIDO
+
 pytestmark = pytest.mark.django_db
 
 REGISTRO = "/auth/register/"
@@ -69,14 +71,53 @@ class TestRegistro:
         assert set(errores) == {"username", "email", "password"}
         assert errores["email"] == ["Este campo es requerido."]
 
-    def test_malformed_json_is_a_400_without_internals(self, api_client):
+    @pytest.mark.parametrize(
+        "cuerpo",
+        [
+            b"{no es json",
+            b'{"username": "\xff"}',
+            b'{"username": ' + b"9" * 5000 + b"}",
+            # Deep enough to exhaust Python's recursion limit while decoding.
+            b"[" * 100_000 + b"]" * 100_000,
+        ],
+        ids=["sintaxis", "no_utf8", "entero_enorme", "anidado"],
+    )
+    def test_unreadable_json_is_a_spanish_400_without_internals(
+        self, api_client, cuerpo
+    ):
         respuesta = api_client.post(
-            REGISTRO, data="{no es json", content_type="application/json"
+            REGISTRO, data=cuerpo, content_type="application/json"
         )
 
         assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
-        assert "Traceback" not in respuesta.content.decode()
+        assert respuesta.json()["mensaje"] == MENSAJE_JSON_INVALIDO
         assert respuesta.json()["request_id"]
+
+    @pytest.mark.parametrize(
+        "username", ["con espacio", "a\u000bb", "<script>", "\u202egnp.exe"]
+    )
+    def test_username_outside_djangos_rule_is_refused(
+        self, api_client, django_user_model, username
+    ):
+        respuesta = api_client.post(
+            REGISTRO, _registro(username=username), format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert "username" in respuesta.json()["errores"]
+        assert not django_user_model.objects.exists()
+
+    def test_email_already_in_use_is_a_clear_400(self, api_client, usuario):
+        respuesta = api_client.post(
+            REGISTRO,
+            _registro(username="otra", email=usuario.email.upper()),
+            format="json",
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"]["email"] == [
+            "Ya existe un usuario con ese correo electrónico."
+        ]
 
 
 class TestToken:
