@@ -132,8 +132,10 @@ def _bloquear_proyecto(proyecto_id: int) -> None:
     version number depends on the versions already stored: two requests that
     both read before either writes could together break them. A
     transaction-scoped advisory lock on PostgreSQL serialises them without
-    touching other proyectos. SQLite, the development fallback, already
-    refuses a second concurrent writer; the unique constraints back both.
+    touching other proyectos. SQLite, the development fallback, begins every
+    transaction with the database's write lock (``transaction_mode``
+    IMMEDIATE in the shared settings), so writers already take turns there;
+    the unique constraints back both.
     """
     if connection.vendor != "postgresql":
         return

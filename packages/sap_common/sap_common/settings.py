@@ -112,12 +112,29 @@ def cache_settings(redis_url: str) -> dict:
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
+# SQLite's wait for another writer's lock before it answers "database is
+# locked"; a request holds it for milliseconds.
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+
+
 def database_settings(base_dir: Path) -> dict:
     """``DATABASE_URL`` when set, otherwise a SQLite file beside the service."""
     default = env.db("DATABASE_URL", default=f"sqlite:///{base_dir / 'db.sqlite3'}")
     default["ATOMIC_REQUESTS"] = True
     default["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     default["CONN_HEALTH_CHECKS"] = True
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        # Several gunicorn workers write to one file. A deferred transaction
+        # that reads, then writes, can only fail when another worker holds
+        # the write lock; IMMEDIATE takes the lock at BEGIN, so writers queue
+        # for it instead. WAL lets readers go on meanwhile.
+        default.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
     return {"default": default}
 
 
