@@ -48,6 +48,9 @@ REST_FRAMEWORK = {
         # Slows down password guessing and mass registration from one address.
         "credenciales": env.str("AUTH_THROTTLE_RATE", default="30/min"),
     },
+    # The client's address is the one the gateway appended to X-Forwarded-For;
+    # whatever a client wrote there itself comes before it and is ignored.
+    "NUM_PROXIES": env.int("AUTH_TRUSTED_PROXIES", default=1),
 }
 
 AUTH_PASSWORD_VALIDATORS = [

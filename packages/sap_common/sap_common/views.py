@@ -1,5 +1,6 @@
 """View pieces shared by the services' list endpoints."""
 
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from sap_common.csv import CSVRenderer
@@ -10,7 +11,8 @@ class ListaExportableMixin:
 
     ``?format=csv`` is offered on the list action only; every other action
     answers JSON. An export holds every matching row, not one page. Set
-    ``csv_filename`` to have browsers save it as a file.
+    ``csv_filename`` to have browsers save it as a file. Errors are JSON in
+    every format, in the one shape all services share.
     """
 
     csv_filename: str | None = None
@@ -20,6 +22,15 @@ class ListaExportableMixin:
         if self.action == "list":
             renderers.append(CSVRenderer())
         return renderers
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if getattr(self.request, "accepted_renderer", None) is not None:
+            # finalize_response renders with the request's renderer; an error
+            # body in CSV would be a row no client expects.
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def list(self, request, *args, **kwargs):
         filas = self.filter_queryset(self.get_queryset())

@@ -163,6 +163,21 @@ class TestToken:
 
         assert intentos[-1] == status.HTTP_429_TOO_MANY_REQUESTS
 
+    def test_a_forged_forwarded_for_does_not_escape_the_throttle(self, api_client):
+        # The client writes an address of its own; the gateway appends the
+        # address it really saw, as nginx's $proxy_add_x_forwarded_for does.
+        intentos = [
+            api_client.post(
+                "/auth/token/",
+                {"username": "x", "password": "y"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"10.0.0.{intento}, 203.0.113.7",
+            ).status_code
+            for intento in range(31)
+        ]
+
+        assert intentos[-1] == status.HTTP_429_TOO_MANY_REQUESTS
+
 
 class TestYo:
     def test_returns_the_callers_own_user(self, api_client, tokens):

@@ -511,6 +511,25 @@ class TestExportarCsv:
 
         assert len(leer_csv(respuesta)) == total
 
+    @pytest.mark.parametrize(
+        ("cliente", "parametros", "esperado"),
+        [
+            ("api_client", {}, status.HTTP_401_UNAUTHORIZED),
+            ("auth_client", {"estado": "NO_EXISTE"}, status.HTTP_400_BAD_REQUEST),
+        ],
+        ids=["sin_token", "filtro_invalido"],
+    )
+    def test_errors_of_an_export_are_the_shared_json_body(
+        self, request, cliente, parametros, esperado
+    ):
+        respuesta = request.getfixturevalue(cliente).get(
+            LISTA, {"format": "csv", **parametros}
+        )
+
+        assert respuesta.status_code == esperado
+        assert respuesta["Content-Type"] == "application/json"
+        assert set(respuesta.json()) >= {"codigo", "mensaje", "request_id"}
+
     def test_empty_export_still_has_its_header(self, auth_client):
         respuesta = auth_client.get(LISTA, {"format": "csv"})
 
