@@ -74,14 +74,48 @@ def test_body_over_the_limit_is_a_json_413(gateway):
     )
 
 
-def test_malformed_request_is_a_json_400(stack):
+def _raw_exchange(stack, request: bytes) -> tuple[str, str]:
+    """Send bytes no HTTP client would; return the status line and the rest."""
     with socket.create_connection(("127.0.0.1", stack.port("gateway")), 5) as conn:
-        conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        conn.sendall(request)
         raw = conn.recv(65536).decode("utf-8", errors="replace")
-
     status_line, _, rest = raw.partition("\r\n")
+    return status_line, rest
+
+
+def test_malformed_request_is_a_json_400(stack):
+    status_line, rest = _raw_exchange(stack, b"NOT HTTP AT ALL\r\n\r\n")
+
     assert " 400 " in status_line
     assert '"codigo":"solicitud_invalida"' in rest
+
+
+def test_over_long_address_is_a_json_414(gateway):
+    response = gateway.get("/empresas/", params={"q": "a" * 9000})
+
+    _assert_gateway_error(
+        response, httpx.codes.REQUEST_URI_TOO_LONG, "uri_demasiado_larga"
+    )
+
+
+def test_unsupported_transfer_coding_is_a_json_501(stack):
+    status_line, rest = _raw_exchange(
+        stack,
+        b"POST /empresas/ HTTP/1.1\r\nHost: localhost\r\n"
+        b"Transfer-Encoding: gzip\r\n\r\n",
+    )
+
+    assert " 501 " in status_line
+    assert '"codigo":"no_implementado"' in rest
+
+
+def test_unknown_http_version_is_a_json_505(stack):
+    status_line, rest = _raw_exchange(
+        stack, b"GET /auth/health/ HTTP/2.5\r\nHost: localhost\r\n\r\n"
+    )
+
+    assert " 505 " in status_line
+    assert '"codigo":"version_http_no_soportada"' in rest
 
 
 def test_stopped_service_is_a_json_502_and_others_keep_answering(gateway, stack):
