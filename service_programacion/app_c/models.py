@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-ANIO_MINIMO = 2000
-ANIO_MAXIMO = 2100
+from sap_common.domain import ANIO_MAXIMO, ANIO_MINIMO
+
 PORCENTAJE_MAXIMO = Decimal("100")
 
 MENSAJE_ANIO = f"El año debe estar entre {ANIO_MINIMO} y {ANIO_MAXIMO}."

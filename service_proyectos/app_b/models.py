@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from sap_common.domain import Auditado, Departamento
+from sap_common.domain import Auditado, Departamento, validar_fecha_en_rango
 
 MENSAJE_CODIGO_DUPLICADO = "Ya existe un proyecto con este código."
 MENSAJE_MONTO_NO_POSITIVO = "El monto total debe ser mayor que cero."
@@ -111,9 +111,15 @@ class Proyecto(Auditado):
     )
     fase = models.CharField("fase", max_length=20, choices=Fase.choices)
     estado = models.CharField("estado", max_length=20, choices=Estado.choices)
-    fecha_inicio = models.DateField("fecha de inicio")
-    fecha_fin_programada = models.DateField("fecha de fin programada")
-    fecha_fin_real = models.DateField("fecha de fin real", null=True, blank=True)
+    fecha_inicio = models.DateField(
+        "fecha de inicio", validators=[validar_fecha_en_rango]
+    )
+    fecha_fin_programada = models.DateField(
+        "fecha de fin programada", validators=[validar_fecha_en_rango]
+    )
+    fecha_fin_real = models.DateField(
+        "fecha de fin real", null=True, blank=True, validators=[validar_fecha_en_rango]
+    )
 
     # Usernames from the caller's token: users live in auth, not here.
 

@@ -4,7 +4,23 @@ Kept here so that empresas and proyectos name Bolivia's departamentos with the
 same codes, and every audited row carries the same four fields.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+# The years a proyecto and its monthly plan may span. Proyectos and
+# programación share them: a proyecto whose dates fall outside could never
+# be planned.
+ANIO_MINIMO = 2000
+ANIO_MAXIMO = 2100
+MENSAJE_FECHA_FUERA_DE_RANGO = (
+    f"La fecha debe estar entre los años {ANIO_MINIMO} y {ANIO_MAXIMO}."
+)
+
+
+def validar_fecha_en_rango(fecha) -> None:
+    """Refuse a date whose year falls outside ``ANIO_MINIMO``..``ANIO_MAXIMO``."""
+    if not ANIO_MINIMO <= fecha.year <= ANIO_MAXIMO:
+        raise ValidationError(MENSAJE_FECHA_FUERA_DE_RANGO, code="fuera_de_rango")
 
 
 class Departamento(models.TextChoices):

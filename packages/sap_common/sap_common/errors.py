@@ -53,6 +53,27 @@ _CODES = {
 }
 
 
+# Messages that DRF and simplejwt send in English whatever the language: some
+# have no Spanish translation, and "No data provided" is not translatable.
+_EN_ESPANOL = {
+    "A valid biginteger is required.": "Introduzca un número entero válido.",
+    "No data provided": "No se enviaron datos.",
+    "Token is invalid": "El token no es válido o ha expirado.",
+    "Token is invalid or expired": "El token no es válido o ha expirado.",
+    "Token is expired": "El token ha expirado.",
+    "Token has wrong type": "El tipo de token no es el esperado.",
+}
+
+
+def _en_espanol(detail):
+    """``detail`` with every message of ``_EN_ESPANOL`` replaced, keys kept."""
+    if isinstance(detail, dict):
+        return {campo: _en_espanol(valor) for campo, valor in detail.items()}
+    if isinstance(detail, list | tuple):
+        return [_en_espanol(valor) for valor in detail]
+    return _EN_ESPANOL.get(str(detail), detail)
+
+
 def error_body(codigo: str, mensaje: str, errores=None) -> dict:
     """Build the error payload shared by all services."""
     body = {"codigo": codigo, "mensaje": mensaje, "request_id": get_request_id()}
@@ -77,7 +98,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
-        errores = (
+        errores = _en_espanol(
             exc.detail
             if isinstance(exc.detail, dict)
             else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
@@ -92,7 +113,7 @@ def exception_handler(exc, context):
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
         codigo = _CODES.get(exc.status_code, str(exc.default_code))
-        body = error_body(codigo, _text(exc.detail))
+        body = error_body(codigo, _text(_en_espanol(exc.detail)))
         return Response(body, status=exc.status_code, headers=headers)
 
     view = context.get("view")

@@ -63,6 +63,16 @@ class TestRegistro:
         assert fragmento in errores
         assert not django_user_model.objects.filter(username="funcionaria").exists()
 
+    def test_a_null_body_is_refused_in_spanish(self, api_client):
+        respuesta = api_client.post(
+            REGISTRO, data=b"null", content_type="application/json"
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {
+            "non_field_errors": ["No se enviaron datos."]
+        }
+
     def test_missing_fields_are_named(self, api_client):
         respuesta = api_client.post(REGISTRO, {}, format="json")
 
@@ -152,6 +162,14 @@ class TestToken:
 
         assert respuesta.status_code == status.HTTP_200_OK
         assert respuesta.json()["access"] != tokens["access"]
+
+    def test_an_unreadable_refresh_token_is_refused_in_spanish(self, api_client):
+        respuesta = api_client.post(
+            "/auth/token/refresh/", {"refresh": "no-es-un-token"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+        assert respuesta.json()["mensaje"] == "El token no es válido o ha expirado."
 
     def test_repeated_guessing_is_throttled(self, api_client, settings):
         intentos = [

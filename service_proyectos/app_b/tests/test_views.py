@@ -150,8 +150,32 @@ class TestCrear:
                 "El monto total debe ser mayor que cero.",
             ),
             ({"nombre": ""}, "nombre", "Este campo no puede estar en blanco."),
+            (
+                {"empresa_id": "abc"},
+                "empresa_id",
+                "Introduzca un número entero válido.",
+            ),
+            (
+                {"fecha_inicio": "1999-12-31"},
+                "fecha_inicio",
+                "La fecha debe estar entre los años 2000 y 2100.",
+            ),
+            (
+                {"fecha_fin_programada": "9999-12-31"},
+                "fecha_fin_programada",
+                "La fecha debe estar entre los años 2000 y 2100.",
+            ),
         ],
-        ids=["fin_programada", "fin_real", "monto_cero", "monto_negativo", "nombre"],
+        ids=[
+            "fin_programada",
+            "fin_real",
+            "monto_cero",
+            "monto_negativo",
+            "nombre",
+            "empresa_no_numerica",
+            "inicio_antes_de_2000",
+            "fin_despues_de_2100",
+        ],
     )
     def test_each_rule_names_its_field_in_spanish(
         self, cliente, empresas, datos_proyecto, cambios, campo, mensaje
