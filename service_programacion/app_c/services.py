@@ -13,6 +13,7 @@ amount, the rows already stored stay as they are.
 """
 
 import logging
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -46,6 +47,9 @@ MENSAJE_REAL_EXCEDIDO = (
     "{total} %; no puede superar el 100 %."
 )
 
+MENSAJE_CORTE_ANTERIOR = (
+    "La fecha de corte no puede ser anterior al inicio del mes informado ({periodo})."
+)
 MENSAJE_FUERA_DE_PLAZO = (
     "El mes {periodo} está fuera del plazo del proyecto ({desde} a {hasta})."
 )
@@ -242,13 +246,15 @@ def _validar_seguimiento(
     mes: int,
     avance_fisico_real: Decimal,
     monto_ejecutado: Decimal,
+    fecha_corte: date,
     marco: Marco | None,
     excluido: Seguimiento | None = None,
 ) -> None:
     """One seguimiento per month; the proyecto's real progress stays ≤ 100 %.
 
-    With a ``marco``, also: the month within the proyecto's dates, and all
-    that was executed in the proyecto within its monto_total.
+    The cut-off date cannot come before the month it reports on. With a
+    ``marco``, also: the month within the proyecto's dates, and all that was
+    executed in the proyecto within its monto_total.
     """
     if marco is not None:
         _validar_en_plazo(marco, anio, mes, "mes")
@@ -277,6 +283,10 @@ def _validar_seguimiento(
             total=_cifra(ejecutado), monto_total=_cifra(marco.monto_total)
         )
         raise ValidationError({"monto_ejecutado": [mensaje]})
+
+    if fecha_corte < date(anio, mes, 1):
+        mensaje = MENSAJE_CORTE_ANTERIOR.format(periodo=_periodo(anio, mes))
+        raise ValidationError({"fecha_corte": [mensaje]})
 
 
 def _guardar_seguimiento(seguimiento: Seguimiento) -> None:
@@ -318,6 +328,7 @@ def seguimiento_registrar(
             mes=mes,
             avance_fisico_real=avance_fisico_real,
             monto_ejecutado=monto_ejecutado,
+            fecha_corte=fecha_corte,
             marco=marco,
         )
         seguimiento = Seguimiento(
@@ -366,6 +377,7 @@ def seguimiento_actualizar(
             mes=nuevos["mes"],
             avance_fisico_real=nuevos["avance_fisico_real"],
             monto_ejecutado=nuevos["monto_ejecutado"],
+            fecha_corte=nuevos["fecha_corte"],
             marco=marco,
             excluido=seguimiento,
         )

@@ -208,6 +208,27 @@ class TestSeguimientoRegistrar:
 
         assert Seguimiento.objects.count() == 2
 
+    def test_a_cut_off_before_the_month_reported_names_fecha_corte(self, proyecto_id):
+        with pytest.raises(ValidationError) as error:
+            seguimiento_registrar(
+                proyecto_id=proyecto_id,
+                anio=2026,
+                mes=3,
+                avance_fisico_real=Decimal("5"),
+                monto_ejecutado=Decimal("10"),
+                fecha_corte=date(2026, 2, 28),
+                registrado_por="supervisor",
+                authorization=AUTORIZACION,
+            )
+
+        assert error.value.detail == {
+            "fecha_corte": [
+                "La fecha de corte no puede ser anterior al inicio del mes "
+                "informado (2026-03)."
+            ]
+        }
+        assert not Seguimiento.objects.exists()
+
 
 class TestSeguimientoActualizar:
     def test_a_month_does_not_count_against_itself(self, registrar_seguimiento):

@@ -1,3 +1,4 @@
+import calendar
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -40,14 +41,22 @@ def _mes_json(anio=2026, mes=1, avance="10.00", monto="1000.00"):
 
 
 def _seguimiento_json(**cambios):
-    return {
+    """A seguimiento payload; its cut-off is the last day of its month."""
+    datos = {
         "anio": 2026,
         "mes": 1,
         "avance_fisico_real": "12.50",
         "monto_ejecutado": "1500.75",
-        "fecha_corte": "2026-01-31",
         "observaciones": "Vaciado de losa.",
     } | cambios
+    if "fecha_corte" not in datos:
+        anio, mes = datos["anio"], datos["mes"]
+        if isinstance(anio, int) and isinstance(mes, int) and 1 <= mes <= 12:
+            ultimo = calendar.monthrange(anio, mes)[1]
+            datos["fecha_corte"] = date(anio, mes, ultimo).isoformat()
+        else:
+            datos["fecha_corte"] = "2026-01-31"
+    return datos
 
 
 def _sin_derivados(cuerpo):
