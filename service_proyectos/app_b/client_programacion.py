@@ -70,3 +70,28 @@ def programacion_obtener(
     elif isinstance(programacion, dict):
         last_known.remember(DEPENDENCY, int(proyecto_id), programacion)
     return programacion
+
+
+def limites_obtener(
+    proyecto_id: int,
+    *,
+    authorization: str | None,
+    request_id: str,
+    deadline: Deadline | None = None,
+) -> dict | None:
+    """Return what C holds for the proyecto that binds the proyecto's record.
+
+    That is whether C has any row for it, the first and last month of its
+    current plan and seguimiento, and the amounts they add up to (see C's
+    ``GET /programacion/<id>/limites/``); None on a 404. Nothing is kept:
+    a write must be checked against C's data as it is now. Raises
+    ``DependencyUnavailable`` when C gives no usable answer in time.
+    """
+    return dependency_get(
+        DEPENDENCY,
+        BASE_URL_SETTING,
+        f"/programacion/{int(proyecto_id)}/limites/",
+        authorization=authorization,
+        request_id=request_id,
+        deadline=deadline,
+    )

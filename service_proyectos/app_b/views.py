@@ -63,6 +63,21 @@ DESCRIPCION_EMPRESA = (
     "al servicio de empresas: la empresa debe existir y estar ACTIVA (si no, "
     "400 en empresa_id). Si ese servicio no responde, 503 y no se guarda nada."
 )
+DESCRIPCION_ACTUALIZAR = DESCRIPCION_EMPRESA + (
+    " Un cambio de monto_total o de las fechas se consulta además al servicio "
+    "de programación: el monto no puede quedar por debajo de lo programado o "
+    "ejecutado, ni las fechas dejar fuera un mes con programación o "
+    "seguimiento (400 en ese campo; 503 si no responde)."
+)
+RESPUESTA_DEPENDENCIA_NO_DISPONIBLE = OpenApiResponse(
+    description="El servicio de empresas o el de programación no respondió: no "
+    "se guardó nada."
+)
+DESCRIPCION_ELIMINAR = (
+    "Un proyecto con programación o seguimiento registrados no se elimina (409): "
+    "se cambia su estado a CANCELADO. Si el servicio de programación no "
+    "responde, 503 y no se elimina nada."
+)
 
 
 def _dependency_context(request) -> dict:
@@ -88,12 +103,22 @@ class NonAtomicViewMixin:
         responses={201: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
     ),
     update=extend_schema(
-        description=DESCRIPCION_EMPRESA,
-        responses={200: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
+        description=DESCRIPCION_ACTUALIZAR,
+        responses={200: ProyectoSerializer, 503: RESPUESTA_DEPENDENCIA_NO_DISPONIBLE},
     ),
     partial_update=extend_schema(
-        description=DESCRIPCION_EMPRESA,
-        responses={200: ProyectoSerializer, 503: RESPUESTA_EMPRESAS_NO_DISPONIBLE},
+        description=DESCRIPCION_ACTUALIZAR,
+        responses={200: ProyectoSerializer, 503: RESPUESTA_DEPENDENCIA_NO_DISPONIBLE},
+    ),
+    destroy=extend_schema(
+        description=DESCRIPCION_ELIMINAR,
+        responses={
+            204: None,
+            409: OpenApiResponse(description="Tiene programación o seguimiento."),
+            503: OpenApiResponse(
+                description="El servicio de programación no respondió."
+            ),
+        },
     ),
 )
 class ProyectoViewSet(
@@ -165,7 +190,7 @@ class ProyectoViewSet(
         return self.update(request, pk=pk, partial=True)
 
     def destroy(self, request, pk=None):
-        proyecto_eliminar(proyecto=self.get_object())
+        proyecto_eliminar(proyecto=self.get_object(), **_dependency_context(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

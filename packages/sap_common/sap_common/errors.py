@@ -40,6 +40,14 @@ class ServicioNoDisponible(exceptions.APIException):
     default_code = "servicio_no_disponible"
 
 
+class Conflicto(exceptions.APIException):
+    """The write clashes with data that another service or request holds: 409."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "La operación no es posible en el estado actual del recurso."
+    default_code = "conflicto"
+
+
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "solicitud_invalida",
     status.HTTP_401_UNAUTHORIZED: "no_autenticado",
@@ -47,6 +55,7 @@ _CODES = {
     status.HTTP_404_NOT_FOUND: "no_encontrado",
     status.HTTP_405_METHOD_NOT_ALLOWED: "metodo_no_permitido",
     status.HTTP_406_NOT_ACCEPTABLE: "formato_no_aceptable",
+    status.HTTP_409_CONFLICT: "conflicto",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "tipo_de_contenido_no_soportado",
     status.HTTP_429_TOO_MANY_REQUESTS: "demasiadas_solicitudes",
     status.HTTP_503_SERVICE_UNAVAILABLE: "servicio_no_disponible",

@@ -117,6 +117,28 @@ def empresas(monkeypatch):
     return falsa
 
 
+SIN_LIMITES = {
+    "proyecto_id": 1,
+    "tiene_registros": False,
+    "primer_periodo": None,
+    "ultimo_periodo": None,
+    "monto_programado": "0.00",
+    "monto_ejecutado": "0.00",
+}
+
+
+@pytest.fixture(autouse=True)
+def limites(monkeypatch):
+    """Service C as B's writes see it: by default it holds nothing for the proyecto.
+
+    Autouse, so that no write in these tests reaches a real C; a test that
+    cares sets ``limites.respuesta``.
+    """
+    falsa = DependenciaFalsa(SIN_LIMITES)
+    monkeypatch.setattr("app_b.services.limites_obtener", falsa)
+    return falsa
+
+
 @pytest.fixture
 def programacion(monkeypatch):
     """Service C as the detalle sees it; a programación summary by default."""

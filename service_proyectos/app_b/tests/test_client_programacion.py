@@ -6,7 +6,7 @@ import pytest
 import respx
 
 from app_b import last_known
-from app_b.client_programacion import programacion_obtener
+from app_b.client_programacion import limites_obtener, programacion_obtener
 from app_b.clients import DependencyUnavailable, all_clients, reset_clients
 
 C_URL = "http://programacion.interno:8004"
@@ -146,3 +146,17 @@ class TestCopiaGuardada:
                 _obtener()
 
         assert last_known.recall("programacion", 15).data == RESUMEN
+
+
+def test_limites_are_read_from_c_and_never_kept():
+    limites = {"proyecto_id": 15, "tiene_registros": False}
+    with respx.mock(base_url=C_URL) as router:
+        route = router.get("/programacion/15/limites/").mock(
+            return_value=httpx.Response(200, json=limites)
+        )
+
+        leidos = limites_obtener(15, authorization="Bearer t", request_id="r-9")
+
+    assert leidos == limites
+    assert route.calls.last.request.headers["X-Request-ID"] == "r-9"
+    assert last_known.recall("programacion", 15) is None

@@ -202,9 +202,39 @@ class TestProyectoActualizar:
         assert set(exc.value.detail) == {"fecha_fin_real"}
 
 
-def test_proyecto_eliminar_removes_the_row(crear_proyecto):
+def test_proyecto_eliminar_asks_c_then_removes_the_row(crear_proyecto, limites):
+    proyecto_id = crear_proyecto().pk
+
+    proyecto_eliminar(proyecto=Proyecto.objects.get(pk=proyecto_id), **LLAMADA)
+
+    assert not Proyecto.objects.filter(pk=proyecto_id).exists()
+    assert limites.llamadas == [{"id": proyecto_id, **LLAMADA}]
+
+
+def test_proyecto_eliminar_of_a_proyecto_c_does_not_know_removes_it(
+    crear_proyecto, limites
+):
+    limites.respuesta = None
     proyecto = crear_proyecto()
 
-    proyecto_eliminar(proyecto=proyecto)
+    proyecto_eliminar(proyecto=proyecto, **LLAMADA)
 
     assert not Proyecto.objects.filter(pk=proyecto.pk).exists()
+
+
+def test_unreadable_limites_from_c_refuse_the_change_as_if_c_were_down(
+    crear_proyecto, limites
+):
+    limites.respuesta = {"tiene_registros": True, "monto_programado": "mucho"}
+    proyecto = crear_proyecto()
+
+    with pytest.raises(ServicioNoDisponible):
+        proyecto_actualizar(
+            proyecto=proyecto,
+            datos={"monto_total": Decimal("1.00")},
+            usuario="ana",
+            **LLAMADA,
+        )
+
+    proyecto.refresh_from_db()
+    assert proyecto.monto_total == Decimal("250000.00")

@@ -14,7 +14,12 @@ from rest_framework.test import APIClient
 from app_b import selectors
 from app_b.clients import all_clients, reset_clients
 from app_b.models import Proyecto
-from app_b.tests.conftest import EMPRESA_ACTIVA, PROGRAMACION, no_disponible
+from app_b.tests.conftest import (
+    EMPRESA_ACTIVA,
+    PROGRAMACION,
+    SIN_LIMITES,
+    no_disponible,
+)
 from sap_common.testing import other_private_key
 
 pytestmark = pytest.mark.django_db
@@ -397,6 +402,118 @@ class TestActualizar:
         assert proyecto.creado_por == "semilla"
 
 
+# What C holds for a proyecto of crear_proyecto (March to September 2026).
+LIMITES_MARZO_A_JULIO = SIN_LIMITES | {
+    "tiene_registros": True,
+    "primer_periodo": "2026-03",
+    "ultimo_periodo": "2026-07",
+    "monto_programado": "200000.00",
+    "monto_ejecutado": "120000.00",
+}
+
+
+class TestActualizarContraLaProgramacion:
+    @pytest.mark.parametrize(
+        ("cambios", "campo", "mensaje"),
+        [
+            (
+                {"monto_total": "199999.99"},
+                "monto_total",
+                "La programación o el seguimiento del proyecto ya suman "
+                "200000.00; el monto total no puede ser menor.",
+            ),
+            (
+                {"fecha_inicio": "2026-04-01"},
+                "fecha_inicio",
+                "El proyecto tiene programación o seguimiento desde 2026-03; la "
+                "fecha de inicio no puede ser posterior a ese mes.",
+            ),
+            (
+                {"fecha_fin_programada": "2026-06-30"},
+                "fecha_fin_programada",
+                "El proyecto tiene programación o seguimiento hasta 2026-07; la "
+                "fecha de fin no puede ser anterior a ese mes.",
+            ),
+            (
+                {"fecha_fin_real": "2026-06-15"},
+                "fecha_fin_real",
+                "El proyecto tiene programación o seguimiento hasta 2026-07; la "
+                "fecha de fin no puede ser anterior a ese mes.",
+            ),
+        ],
+        ids=["monto_bajo", "inicio_tarde", "fin_programado_temprano", "fin_real"],
+    )
+    def test_a_change_that_strands_cs_data_names_its_field_and_changes_nothing(
+        self, cliente, limites, crear_proyecto, cambios, campo, mensaje
+    ):
+        limites.respuesta = LIMITES_MARZO_A_JULIO
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), cambios, format="json", HTTP_X_REQUEST_ID="req-lim"
+        )
+
+        assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+        assert respuesta.json()["errores"] == {campo: [mensaje]}
+        assert limites.llamadas == [
+            {
+                "id": proyecto.pk,
+                "authorization": cliente.cabecera,
+                "request_id": "req-lim",
+            }
+        ]
+        proyecto.refresh_from_db()
+        assert proyecto.actualizado_por == "semilla"
+
+    @pytest.mark.parametrize(
+        "cambios",
+        [
+            {"monto_total": "200000.00"},
+            {"fecha_inicio": "2026-03-20", "fecha_fin_programada": "2026-07-01"},
+        ],
+        ids=["monto_justo", "meses_enteros"],
+    )
+    def test_a_change_that_keeps_every_month_and_amount_is_saved(
+        self, cliente, limites, crear_proyecto, cambios
+    ):
+        limites.respuesta = LIMITES_MARZO_A_JULIO
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.patch(_item(proyecto.pk), cambios, format="json")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json()["actualizado_por"] == "ana"
+
+    def test_changing_the_amount_while_c_is_down_is_a_503(
+        self, cliente, limites, crear_proyecto
+    ):
+        limites.respuesta = no_disponible("programacion")
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), {"monto_total": "300000.00"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        assert "programación" in respuesta.json()["mensaje"]
+        _sin_internos(respuesta)
+        proyecto.refresh_from_db()
+        assert proyecto.monto_total == 250000
+
+    def test_edits_c_does_not_read_work_while_c_is_down(
+        self, cliente, limites, crear_proyecto
+    ):
+        limites.respuesta = no_disponible("programacion")
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.patch(
+            _item(proyecto.pk), {"nombre": "Otro nombre"}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert limites.llamadas == []
+
+
 class TestLeerYEliminar:
     def test_retrieve_returns_every_field(self, cliente, crear_proyecto):
         proyecto = crear_proyecto()
@@ -414,13 +531,41 @@ class TestLeerYEliminar:
         assert respuesta.status_code == status.HTTP_404_NOT_FOUND
         assert respuesta.json()["codigo"] == "no_encontrado"
 
-    def test_delete_removes_the_proyecto(self, cliente, crear_proyecto):
+    def test_delete_removes_a_proyecto_c_holds_nothing_for(
+        self, cliente, limites, crear_proyecto
+    ):
         proyecto = crear_proyecto()
 
         respuesta = cliente.delete(_item(proyecto.pk))
 
         assert respuesta.status_code == status.HTTP_204_NO_CONTENT
         assert not Proyecto.objects.filter(pk=proyecto.pk).exists()
+        assert [llamada["id"] for llamada in limites.llamadas] == [proyecto.pk]
+
+    def test_delete_of_a_proyecto_with_programacion_is_a_409(
+        self, cliente, limites, crear_proyecto
+    ):
+        limites.respuesta = LIMITES_MARZO_A_JULIO
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.delete(_item(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_409_CONFLICT
+        assert respuesta.json()["codigo"] == "conflicto"
+        assert "CANCELADO" in respuesta.json()["mensaje"]
+        assert Proyecto.objects.filter(pk=proyecto.pk).exists()
+
+    def test_delete_while_c_is_down_is_a_503_and_keeps_the_proyecto(
+        self, cliente, limites, crear_proyecto
+    ):
+        limites.respuesta = no_disponible("programacion")
+        proyecto = crear_proyecto()
+
+        respuesta = cliente.delete(_item(proyecto.pk))
+
+        assert respuesta.status_code == status.HTTP_503_SERVICE_UNAVAILABLE
+        _sin_internos(respuesta)
+        assert Proyecto.objects.filter(pk=proyecto.pk).exists()
 
 
 class TestListado:
