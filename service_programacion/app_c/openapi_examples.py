@@ -1,9 +1,15 @@
 """Examples shown in the OpenAPI schema.
 
-``RESUMEN`` is a real answer: ``test_views`` builds the same proyecto and
-checks that the API still answers exactly this (with its own proyecto id).
-Plan from February to June 2026, February and March reported, seen on
-15 April 2026 with a marco of 1,500,000.00 from 2026-02-01 to 2026-12-31.
+Both are real answers: ``test_views`` builds the same proyecto and checks
+that the API still answers exactly this (with its own proyecto id).
+
+``RESUMEN``: plan from February to June 2026, February and March reported,
+seen on 15 April 2026 with a marco of 1,500,000.00 from 2026-02-01 to
+2026-12-31.
+
+``LIMITES``: a baseline from February to July 2026, reprogrammed to February
+to May (600,000.00 in force), and those four months reported for 600,000.00.
+The baseline's June and July bind nothing.
 """
 
 RESUMEN = {
@@ -113,4 +119,13 @@ RESUMEN = {
         },
     ],
     "semaforo": "AMARILLO",
+}
+
+LIMITES = {
+    "proyecto_id": 9,
+    "tiene_registros": True,
+    "primer_periodo": "2026-02",
+    "ultimo_periodo": "2026-05",
+    "monto_programado": "600000.00",
+    "monto_ejecutado": "600000.00",
 }

@@ -1,11 +1,12 @@
-"""Reads: a proyecto's versions, its seguimiento, its marco and its summary."""
+"""Reads: a proyecto's versions, seguimiento, marco, summary and limits."""
 
 from datetime import date
 from decimal import Decimal
 
 import django_filters
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
@@ -157,4 +158,66 @@ def programacion_resumen_obtener(
         },
         "meses": meses,
         **resumen_indicadores_calcular(marco, meses, hoy, _umbrales()),
+    }
+
+
+def _clave_de_periodo(anio: str, mes: str):
+    """One integer per month (2026-02 is 202602) that sorts as months do.
+
+    It lets the database find the first and last month with Min and Max. The
+    cast makes the product integer arithmetic: the year is a smallint, and a
+    driver that sent 100 as a smallint too would overflow.
+    """
+    return Cast(anio, IntegerField()) * 100 + F(mes)
+
+
+def _periodo(clave: int | None) -> str | None:
+    return None if clave is None else f"{clave // 100}-{clave % 100:02d}"
+
+
+def programacion_limites_obtener(*, proyecto_id: int) -> dict:
+    """What this service holds that the proyecto's own record must keep.
+
+    service_proyectos asks before it changes or deletes a proyecto: its
+    dates must still span ``primer_periodo`` to ``ultimo_periodo``, its
+    monto_total must still cover ``monto_programado`` and
+    ``monto_ejecutado``, and while ``tiene_registros`` it cannot be deleted.
+
+    Any version counts as a record, but only the vigente one binds: earlier
+    versions are the historic baseline, kept as they were even when the
+    proyecto's dates have since moved. Every seguimiento binds, as what was
+    done does not change with the plan.
+
+    Two queries whatever the size of the plan, and never a call to
+    service_proyectos: it is the one asking, and needs no marco for this.
+    """
+    vigente = (
+        ProgramacionVersion.objects.filter(proyecto_id=proyecto_id)
+        .order_by("-numero")
+        .annotate(
+            primero=Min(_clave_de_periodo("meses__anio", "meses__mes")),
+            ultimo=Max(_clave_de_periodo("meses__anio", "meses__mes")),
+            monto=Sum("meses__monto_programado"),
+        )
+        .values("primero", "ultimo", "monto")
+        .first()
+    )
+    realizado = Seguimiento.objects.filter(proyecto_id=proyecto_id).aggregate(
+        filas=Count("pk"),
+        primero=Min(_clave_de_periodo("anio", "mes")),
+        ultimo=Max(_clave_de_periodo("anio", "mes")),
+        monto=Sum("monto_ejecutado"),
+    )
+
+    programado = vigente or {"primero": None, "ultimo": None, "monto": None}
+    ambos = (programado, realizado)
+    primeros = [f["primero"] for f in ambos if f["primero"] is not None]
+    ultimos = [f["ultimo"] for f in ambos if f["ultimo"] is not None]
+    return {
+        "proyecto_id": proyecto_id,
+        "tiene_registros": vigente is not None or realizado["filas"] > 0,
+        "primer_periodo": _periodo(min(primeros, default=None)),
+        "ultimo_periodo": _periodo(max(ultimos, default=None)),
+        "monto_programado": programado["monto"] or CERO,
+        "monto_ejecutado": realizado["monto"] or CERO,
     }

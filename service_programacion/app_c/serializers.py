@@ -273,3 +273,36 @@ class ResumenSerializer(serializers.Serializer):
         "VERDE desde 0.95, AMARILLO desde 0.85, ROJO debajo (umbrales "
         "configurables). Sin nada vencido aún (SPI null), VERDE.",
     )
+
+
+class LimitesSerializer(serializers.Serializer):
+    """What C holds that a proyecto's own record must keep covering.
+
+    service_proyectos reads it before it changes or deletes a proyecto.
+    """
+
+    proyecto_id = serializers.IntegerField()
+    tiene_registros = serializers.BooleanField(
+        help_text="Hay alguna versión de programación (vigente o anterior) o "
+        "algún seguimiento: mientras sea true el proyecto no se puede eliminar."
+    )
+    primer_periodo = serializers.CharField(
+        allow_null=True,
+        help_text="Primer mes (AAAA-MM) entre la programación vigente y el "
+        "seguimiento; null si no hay ninguno. La fecha de inicio del proyecto "
+        "no puede quedar después de este mes.",
+    )
+    ultimo_periodo = serializers.CharField(
+        allow_null=True,
+        help_text="Último mes (AAAA-MM) entre la programación vigente y el "
+        "seguimiento; null si no hay ninguno. La fecha de fin del proyecto no "
+        "puede quedar antes de este mes.",
+    )
+    monto_programado = _TotalField(
+        help_text="Suma de la programación vigente; el monto total del "
+        "proyecto no puede ser menor."
+    )
+    monto_ejecutado = _TotalField(
+        help_text="Suma de todo el seguimiento; el monto total del proyecto no "
+        "puede ser menor."
+    )

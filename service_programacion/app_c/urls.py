@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from app_c.views import (
+    LimitesView,
     ResumenView,
     SeguimientoDetalleView,
     SeguimientoListaView,
@@ -29,6 +30,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("<id:proyecto_id>/", ResumenView.as_view(), name="resumen"),
     path("<id:proyecto_id>/versiones/", VersionesView.as_view(), name="versiones"),
+    path("<id:proyecto_id>/limites/", LimitesView.as_view(), name="limites"),
     path(
         "<id:proyecto_id>/seguimiento/",
         SeguimientoListaView.as_view(),

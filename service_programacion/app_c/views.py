@@ -24,12 +24,14 @@ from app_c.indicadores import ESTADOS
 from app_c.models import Seguimiento
 from app_c.selectors import (
     SeguimientoFilter,
+    programacion_limites_obtener,
     programacion_resumen_obtener,
     programacion_versiones_listar,
     seguimiento_listar,
     seguimiento_obtener,
 )
 from app_c.serializers import (
+    LimitesSerializer,
     MarcoSerializer,
     ResumenSerializer,
     SeguimientoEntradaSerializer,
@@ -127,6 +129,46 @@ class ResumenView(APIView):
             proyecto_id=proyecto_id, marco=marco, authorization=_autorizacion(request)
         )
         return Response(ResumenSerializer(resumen).data)
+
+
+class LimitesView(APIView):
+    """``GET /programacion/<proyecto_id>/limites/``: what binds the proyecto.
+
+    Read by service_proyectos before it changes or deletes a proyecto, so it
+    needs no marco and never calls back into that service.
+    """
+
+    @extend_schema(
+        summary="Límites que la programación impone al proyecto",
+        description=(
+            "Lo que este servicio guarda del proyecto y que los datos del "
+            "propio proyecto deben seguir respetando. El servicio de proyectos "
+            "lo consulta antes de cambiar un proyecto: el mes de fecha_inicio "
+            "no puede quedar después de primer_periodo, el de fecha_fin_real "
+            "(o fecha_fin_programada) no puede quedar antes de ultimo_periodo, "
+            "y monto_total no puede bajar de monto_programado ni de "
+            "monto_ejecutado. Mientras tiene_registros sea true, el proyecto "
+            "no se puede eliminar.\n\n"
+            "Los periodos abarcan los meses de la versión vigente y todo el "
+            "seguimiento; las versiones anteriores son la línea base histórica "
+            "y no limitan las fechas, aunque sí cuentan en tiene_registros. "
+            "Siempre responde 200: sin programación ni seguimiento, "
+            "tiene_registros es false, los periodos null y los montos 0.00. "
+            "No consulta el servicio de proyectos."
+        ),
+        responses={200: LimitesSerializer},
+        examples=[
+            OpenApiExample(
+                "Reprogramado a cuatro meses, ya ejecutados",
+                value=openapi_examples.LIMITES,
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, proyecto_id):
+        limites = programacion_limites_obtener(proyecto_id=proyecto_id)
+        return Response(LimitesSerializer(limites).data)
 
 
 class VersionesView(ListAPIView):

@@ -5,6 +5,7 @@ import pytest
 
 from app_c.indicadores import Marco
 from app_c.selectors import (
+    programacion_limites_obtener,
     programacion_resumen_obtener,
     programacion_versiones_listar,
     seguimiento_listar,
@@ -202,6 +203,115 @@ class TestProgramacionResumenObtener:
     def test_costs_three_queries_when_there_is_no_plan(self, django_assert_num_queries):
         with django_assert_num_queries(3):
             programacion_resumen_obtener(proyecto_id=404)
+
+
+class TestProgramacionLimitesObtener:
+    def test_limites_cover_the_vigente_plan_and_every_seguimiento(
+        self, proyecto_con_historia, proyecto_id
+    ):
+        limites = programacion_limites_obtener(proyecto_id=proyecto_id)
+
+        # v2 plans January to April; May was reported outside the plan.
+        assert limites == {
+            "proyecto_id": proyecto_id,
+            "tiene_registros": True,
+            "primer_periodo": "2026-01",
+            "ultimo_periodo": "2026-05",
+            "monto_programado": Decimal("7000.50"),
+            "monto_ejecutado": Decimal("2250.25"),
+        }
+
+    def test_earlier_versions_bind_neither_the_periods_nor_the_amount(
+        self, crear_version, proyecto_id
+    ):
+        crear_version(
+            [mes_programado(mes=m, avance="5", monto="1000") for m in range(1, 13)]
+        )
+        crear_version(
+            [
+                mes_programado(anio=2027, mes=2, monto="400"),
+                mes_programado(anio=2026, mes=11, monto="100"),
+                mes_programado(anio=2027, mes=1, monto="300"),
+                mes_programado(anio=2026, mes=12, monto="200"),
+            ],
+            motivo="Inicio postergado.",
+        )
+
+        limites = programacion_limites_obtener(proyecto_id=proyecto_id)
+
+        # The baseline's January 2026 and its 12,000 are history, not limits;
+        # November 2026 comes before January 2027 although its month is larger.
+        assert limites["tiene_registros"] is True
+        assert (limites["primer_periodo"], limites["ultimo_periodo"]) == (
+            "2026-11",
+            "2027-02",
+        )
+        assert limites["monto_programado"] == Decimal("1000.00")
+        assert limites["monto_ejecutado"] == Decimal("0")
+
+    def test_seguimiento_without_a_plan_is_a_record_and_sets_the_periods(
+        self, registrar_seguimiento, proyecto_id
+    ):
+        registrar_seguimiento(anio=2027, mes=1, monto="20.50")
+        registrar_seguimiento(anio=2026, mes=12, monto="10")
+
+        limites = programacion_limites_obtener(proyecto_id=proyecto_id)
+
+        assert limites == {
+            "proyecto_id": proyecto_id,
+            "tiene_registros": True,
+            "primer_periodo": "2026-12",
+            "ultimo_periodo": "2027-01",
+            "monto_programado": Decimal("0"),
+            "monto_ejecutado": Decimal("30.50"),
+        }
+
+    def test_a_proyecto_without_data_has_no_records_no_periods_and_zeros(
+        self, proyecto_con_historia
+    ):
+        limites = programacion_limites_obtener(proyecto_id=404)
+
+        assert limites == {
+            "proyecto_id": 404,
+            "tiene_registros": False,
+            "primer_periodo": None,
+            "ultimo_periodo": None,
+            "monto_programado": Decimal("0"),
+            "monto_ejecutado": Decimal("0"),
+        }
+
+    def test_never_asks_service_proyectos(
+        self, proyecto_con_historia, proyecto_id, proyectos_b
+    ):
+        proyectos_b.llamadas.clear()
+
+        programacion_limites_obtener(proyecto_id=proyecto_id)
+
+        assert proyectos_b.llamadas == []
+
+    @pytest.mark.parametrize("meses", [0, 1, 24])
+    def test_costs_two_queries_whatever_the_size(
+        self,
+        crear_version,
+        registrar_seguimiento,
+        proyecto_id,
+        django_assert_num_queries,
+        meses,
+    ):
+        plan = [
+            mes_programado(anio=2026 + i // 12, mes=i % 12 + 1, avance="1")
+            for i in range(meses)
+        ]
+        if plan:
+            crear_version(plan)
+            crear_version(plan, motivo="Otra vez")
+        for i in range(min(meses, 12)):
+            registrar_seguimiento(mes=i + 1, avance="1")
+
+        with django_assert_num_queries(2):
+            limites = programacion_limites_obtener(proyecto_id=proyecto_id)
+
+        assert limites["tiene_registros"] is (meses > 0)
 
 
 class TestListados:

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 RESUMEN = f"/programacion/{PROYECTO_ID}/"
 VERSIONES = f"/programacion/{PROYECTO_ID}/versiones/"
 SEGUIMIENTO = f"/programacion/{PROYECTO_ID}/seguimiento/"
+LIMITES = f"/programacion/{PROYECTO_ID}/limites/"
 
 MENSAJE_MES = "El mes debe estar entre 1 y 12."
 MENSAJE_ANIO = "El año debe estar entre 2000 y 2100."
@@ -474,8 +475,79 @@ class TestResumen:
         assert len(respuesta.json()["meses"]) == 12
 
 
+@pytest.fixture
+def proyecto_reprogramado(crear_version, registrar_seguimiento, proyectos_b):
+    """The proyecto of ``openapi_examples.LIMITES``.
+
+    Baseline February to July 2026; vigente version February to May for
+    600,000.00; those four months reported for 600,000.00.
+    """
+    crear_version(
+        [mes_programado(mes=m, avance="15", monto="100000") for m in range(2, 8)]
+    )
+    vigente = [
+        (2, "10", "100000"),
+        (3, "30", "200000"),
+        (4, "40", "200000"),
+        (5, "20", "100000"),
+    ]
+    crear_version(
+        [mes_programado(mes=m, avance=a, monto=monto) for m, a, monto in vigente],
+        motivo="Se acorta el plazo.",
+    )
+    for mes, avance, monto in vigente:
+        registrar_seguimiento(mes=mes, avance=avance, monto=monto)
+    proyectos_b.llamadas.clear()
+
+
+class TestLimites:
+    def test_answers_the_schemas_example(self, auth_client, proyecto_reprogramado):
+        respuesta = auth_client.get(LIMITES)
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == openapi_examples.LIMITES | {
+            "proyecto_id": PROYECTO_ID
+        }
+
+    def test_a_proyecto_without_data_is_200_with_nulls_and_zeros(
+        self, auth_client, proyecto_reprogramado, django_assert_num_queries
+    ):
+        with django_assert_num_queries(2 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get("/programacion/777/limites/")
+
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert respuesta.json() == {
+            "proyecto_id": 777,
+            "tiene_registros": False,
+            "primer_periodo": None,
+            "ultimo_periodo": None,
+            "monto_programado": "0.00",
+            "monto_ejecutado": "0.00",
+        }
+
+    def test_costs_a_fixed_number_of_queries(
+        self, auth_client, proyecto_reprogramado, django_assert_num_queries
+    ):
+        # The vigente version, then the seguimiento's aggregate.
+        with django_assert_num_queries(2 + QUERIES_DE_LA_PETICION):
+            respuesta = auth_client.get(LIMITES)
+
+        assert respuesta.json()["tiene_registros"] is True
+
+    def test_answers_without_asking_service_proyectos(
+        self, auth_client, proyecto_reprogramado, proyectos_b
+    ):
+        respuesta = auth_client.get(LIMITES)
+
+        # B asks in the middle of its own write: a call back would tie up
+        # one of its workers waiting for another.
+        assert respuesta.status_code == status.HTTP_200_OK
+        assert proyectos_b.llamadas == []
+
+
 PROTEGIDOS = [
     ("get", RESUMEN),
+    ("get", LIMITES),
     ("get", VERSIONES),
     ("post", VERSIONES),
     ("get", SEGUIMIENTO),
@@ -566,6 +638,16 @@ class TestRutasPublicas:
             "examples"
         ]
         assert [e["value"] for e in ejemplos.values()] == [openapi_examples.RESUMEN]
+
+    def test_schema_documents_limites_with_its_example(self, api_client):
+        esquema = api_client.get("/programacion/schema/", {"format": "json"}).json()
+
+        limites = esquema["paths"]["/programacion/{proyecto_id}/limites/"]["get"]
+        assert set(limites["responses"]) == {"200"}
+        ejemplos = limites["responses"]["200"]["content"]["application/json"][
+            "examples"
+        ]
+        assert [e["value"] for e in ejemplos.values()] == [openapi_examples.LIMITES]
 
     def test_schema_generates_without_warnings(self, tmp_path):
         call_command(
