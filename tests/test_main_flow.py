@@ -77,3 +77,35 @@ def test_token_from_auth_is_rejected_once_tampered(gateway, credenciales):
 
     assert response.status_code == httpx.codes.UNAUTHORIZED
     assert response.json()["codigo"] == "no_autenticado"
+
+
+def test_proyecto_edits_and_deletion_keep_what_programacion_holds(
+    gateway, credenciales
+):
+    empresa = sap_api.empresa_crear(gateway, credenciales)
+    proyecto = sap_api.proyecto_crear(gateway, credenciales, empresa["id"])
+    sap_api.programacion_crear(gateway, credenciales, proyecto["id"])
+    item = f"/proyectos/{proyecto['id']}/"
+
+    # The plan adds up to 750000.00 and runs January to March 2026.
+    bajo = gateway.patch(item, json={"monto_total": "700000.00"}, headers=credenciales)
+    corto = gateway.patch(
+        item, json={"fecha_fin_programada": "2026-02-28"}, headers=credenciales
+    )
+    borrado = gateway.delete(item, headers=credenciales)
+    justo = gateway.patch(
+        item,
+        json={"monto_total": "750000.00", "fecha_fin_programada": "2026-03-01"},
+        headers=credenciales,
+    )
+
+    assert bajo.status_code == httpx.codes.BAD_REQUEST, bajo.text
+    assert list(bajo.json()["errores"]) == ["monto_total"]
+    assert corto.status_code == httpx.codes.BAD_REQUEST, corto.text
+    assert list(corto.json()["errores"]) == ["fecha_fin_programada"]
+    assert borrado.status_code == httpx.codes.CONFLICT, borrado.text
+    assert borrado.json()["codigo"] == "conflicto"
+    assert justo.status_code == httpx.codes.OK, justo.text
+    assert gateway.get(item, headers=credenciales).json()["monto_total"] == (
+        "750000.00"
+    )
