@@ -69,6 +69,30 @@ def test_request_without_token_is_a_json_401(gateway, path):
     assert body["request_id"] == response.headers["X-Request-ID"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/auth/me/",
+        "/empresas/",
+        "/proyectos/",
+        "/programacion/1/versiones/",
+        "/proyectos/detalle/1/",
+    ],
+)
+def test_unusable_token_is_refused_in_spanish_whatever_the_client_language(
+    gateway, path
+):
+    # A browser set to English sends this header; the answer stays Spanish.
+    headers = {"Authorization": "Bearer basura", "Accept-Language": "en"}
+
+    response = gateway.get(path, headers=headers)
+
+    assert response.status_code == httpx.codes.UNAUTHORIZED
+    body = response.json()
+    assert body["codigo"] == "no_autenticado"
+    assert body["mensaje"] == "El token no es válido o ha expirado."
+
+
 def test_token_from_auth_is_rejected_once_tampered(gateway, credenciales):
     header = credenciales["Authorization"]
     tampered = header[:-4] + ("AAAA" if not header.endswith("AAAA") else "BBBB")

@@ -23,7 +23,7 @@ from sap_common.settings import (  # noqa: E402
 
 SERVICE_NAME = "auth"
 
-INSTALLED_APPS = [*COMMON_APPS, "rest_framework_simplejwt", "auth_app"]
+INSTALLED_APPS = [*COMMON_APPS, "auth_app"]
 ROOT_URLCONF = "service_auth.urls"
 WSGI_APPLICATION = "service_auth.wsgi.application"
 DATABASES = database_settings(BASE_DIR)

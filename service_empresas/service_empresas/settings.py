@@ -25,8 +25,6 @@ SERVICE_NAME = "empresas"
 
 INSTALLED_APPS = [
     *COMMON_APPS,
-    # Listed for its Spanish messages only: this service never issues tokens.
-    "rest_framework_simplejwt",
     "django_filters",
     "app_a",
 ]

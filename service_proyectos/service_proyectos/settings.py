@@ -31,8 +31,6 @@ SERVICE_NAME = "proyectos"
 
 INSTALLED_APPS = [
     *COMMON_APPS,
-    # Installed for its Spanish messages only: B has no token models or views.
-    "rest_framework_simplejwt",
     "django_filters",
     "app_b",
 ]

@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 MENSAJE_VALIDACION = "Los datos enviados no son válidos."
 MENSAJE_INTERNO = "Ocurrió un error interno. Intente nuevamente más tarde."
 MENSAJE_NO_ENCONTRADO = "El recurso solicitado no existe."
+# Every way a token can be unusable (bad signature, expired, wrong type or
+# audience) gets one sentence: simplejwt's own Spanish lacks its accents and
+# never mentions expiry, and a client can do the same thing about all of them.
+MENSAJE_TOKEN_INVALIDO = "El token no es válido o ha expirado."
+TOKEN_INVALIDO = "token_not_valid"
 
 
 class ServicioNoDisponible(exceptions.APIException):
@@ -67,10 +72,6 @@ _CODES = {
 _EN_ESPANOL = {
     "A valid biginteger is required.": "Introduzca un número entero válido.",
     "No data provided": "No se enviaron datos.",
-    "Token is invalid": "El token no es válido o ha expirado.",
-    "Token is invalid or expired": "El token no es válido o ha expirado.",
-    "Token is expired": "El token ha expirado.",
-    "Token has wrong type": "El tipo de token no es el esperado.",
 }
 
 
@@ -122,7 +123,11 @@ def exception_handler(exc, context):
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
         codigo = _CODES.get(exc.status_code, str(exc.default_code))
-        body = error_body(codigo, _text(_en_espanol(exc.detail)))
+        if exc.default_code == TOKEN_INVALIDO:
+            mensaje = MENSAJE_TOKEN_INVALIDO
+        else:
+            mensaje = _text(_en_espanol(exc.detail))
+        body = error_body(codigo, mensaje)
         return Response(body, status=exc.status_code, headers=headers)
 
     view = context.get("view")

@@ -164,6 +164,9 @@ COMMON_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Every service verifies tokens (only auth issues them); listed for the
+    # Spanish messages of its authentication errors.
+    "rest_framework_simplejwt",
     # Swagger UI's files served by the service itself: the docs work on a
     # network with no way out to a CDN.
     "drf_spectacular_sidecar",
@@ -179,7 +182,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,6 +216,8 @@ LIST_FILTER_BACKENDS = [
     "rest_framework.filters.OrderingFilter",
 ]
 
+# Always Spanish, whatever a client's Accept-Language asks: the platform's
+# users and its error contract speak it (no LocaleMiddleware).
 LANGUAGE_CODE = "es"
 TIME_ZONE = env.str("TIME_ZONE", default="America/La_Paz")
 USE_I18N = True

@@ -589,9 +589,12 @@ class TestAutenticacion:
         vencido = token_for(lifetime_seconds=-120)
         api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {vencido}")
 
-        respuesta = getattr(api_client, metodo)(ruta, {}, format="json")
+        respuesta = getattr(api_client, metodo)(
+            ruta, {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
 
         assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+        assert respuesta.json()["mensaje"] == "El token no es válido o ha expirado."
 
     def test_a_valid_token_needs_no_user_in_this_database(
         self, api_client, token_for, django_user_model
