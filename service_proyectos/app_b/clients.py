@@ -161,13 +161,23 @@ class _StateLogger(pybreaker.CircuitBreakerListener):
         with contextlib.suppress(Exception):
             self._report(cb, old_state, new_state)
 
+    def state_observed(self, cb, old_state, new_state) -> None:
+        # Another worker moved the shared breaker: only this worker's gauge
+        # follows; the transition was logged where it happened.
+        with contextlib.suppress(Exception):
+            self._gauge(cb, new_state)
+
     @staticmethod
-    def _report(cb, old_state, new_state) -> None:
+    def _gauge(cb, new_state) -> None:
         metrics.record(
             metrics.BREAKER_STATE,
             cb.name,
             set_to=metrics.STATE_VALUES.get(new_state.name, -1),
         )
+
+    @classmethod
+    def _report(cls, cb, old_state, new_state) -> None:
+        cls._gauge(cb, new_state)
         old_name = old_state.name if old_state else None
         extra = {
             "dependency": cb.name,
@@ -188,6 +198,35 @@ class _StateLogger(pybreaker.CircuitBreakerListener):
                 new_state.name,
                 extra=extra,
             )
+
+
+class _SharedStateBreaker(pybreaker.CircuitBreaker):
+    """pybreaker's breaker, minus a side effect when another worker moved it.
+
+    pybreaker 1.4.1 rebuilds its cached state whenever the storage says
+    otherwise, as if it had made the transition itself: a rebuilt "closed"
+    resets the shared failure count, erasing what other workers counted since,
+    and listeners hear of a change this worker did not make. Here the cache
+    follows the storage quietly; listeners get ``state_observed`` instead, so
+    this worker's gauge stays right. Transitions made here notify as before.
+    """
+
+    @property
+    def state(self):
+        stored = self.current_state
+        if stored != self._state.name:
+            with self._lock:
+                previous = self._state
+                self._state = self._create_new_state(stored, prev_state=previous)
+            for listener in self.listeners:
+                observed = getattr(listener, "state_observed", None)
+                if observed is not None:
+                    observed(self, previous, self._state)
+        return self._state
+
+    @state.setter
+    def state(self, state_str: str) -> None:
+        pybreaker.CircuitBreaker.state.fset(self, state_str)
 
 
 def _raise(exc: BaseException) -> None:
@@ -221,7 +260,7 @@ class Breaker:
         self.trial_ttl = trial_ttl
         self._clock = clock
         self.storage = storage if storage is not None else LocalStorage()
-        self._cb = pybreaker.CircuitBreaker(
+        self._cb = _SharedStateBreaker(
             fail_max=fail_max,
             reset_timeout=reset_timeout,
             name=name,
@@ -252,18 +291,35 @@ class Breaker:
         state = self._cb.current_state
         if state == pybreaker.STATE_CLOSED:
             return False
-        if state == pybreaker.STATE_OPEN:
-            opened_at = self.storage.opened_at
-            reset_after = timedelta(seconds=self.reset_timeout)
-            if opened_at is not None and self._clock() < opened_at + reset_after:
-                raise _BreakerOpen
+        self._refuse_while_resting(state)
         # One trial at a time, across threads and, with Redis, across workers.
         # The slot expires by itself if its holder dies mid-trial.
         if not self.storage.claim_trial(self.trial_ttl):
             raise _BreakerOpen
+        # Look again now that the slot is ours: the trial before ours may
+        # have ended between our first look and the claim, closing the
+        # breaker or reopening it for another reset timeout.
+        try:
+            state = self._cb.current_state
+            if state == pybreaker.STATE_CLOSED:
+                self.storage.release_trial()
+                return False
+            self._refuse_while_resting(state)
+        except BaseException:
+            self.storage.release_trial()
+            raise
         if state == pybreaker.STATE_OPEN:
             self._cb.half_open()
         return True
+
+    def _refuse_while_resting(self, state: str) -> None:
+        """Raise ``_BreakerOpen`` while an open breaker's reset timeout runs."""
+        if state != pybreaker.STATE_OPEN:
+            return
+        opened_at = self.storage.opened_at
+        reset_after = timedelta(seconds=self.reset_timeout)
+        if opened_at is not None and self._clock() < opened_at + reset_after:
+            raise _BreakerOpen
 
     def record_success(self, trial: bool) -> None:
         """A good answer: reset the count, or close the breaker after a trial."""

@@ -19,6 +19,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
 
 from sap_common.request_id import get_request_id
 
@@ -101,7 +102,12 @@ def _text(detail) -> str:
 
 
 def exception_handler(exc, context):
-    """DRF exception handler: map every exception to the shared error body."""
+    """DRF exception handler: map every exception to the shared error body.
+
+    Whatever the request wrote before failing is rolled back: an error
+    response never leaves half a write behind (``ATOMIC_REQUESTS``).
+    """
+    set_rollback()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(MENSAJE_NO_ENCONTRADO)
     elif isinstance(exc, PermissionDenied):

@@ -164,6 +164,28 @@ class TestSharedState:
         assert worker_2.state == "closed"
         assert worker_2.admit() is False
 
+    def test_a_worker_catching_up_on_a_closing_keeps_the_shared_count(
+        self, running_redis, clocks, caplog
+    ):
+        worker_1 = worker_breaker(running_redis.url, clocks)
+        worker_2 = worker_breaker(running_redis.url, clocks)
+        fail(worker_1, 4)
+        clocks.advance(30.0)
+        assert worker_2.admit() is True
+        worker_2.record_success(True)
+        worker_2.end_trial(True)
+        fail(worker_2, 3)
+        caplog.clear()
+
+        # worker_1 still holds "open" from before; its failure is the fourth.
+        fail(worker_1)
+
+        assert worker_2.state == "open"
+        # It logs the opening, not a closing it only heard about.
+        assert [r.getMessage() for r in caplog.records] == [
+            "breaker for empresas opened"
+        ]
+
 
 class TestRedisOutage:
     def test_an_open_breaker_stays_open_when_redis_dies(

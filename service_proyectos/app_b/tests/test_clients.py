@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from app_b import clients
+from app_b.breaker_storage import LocalStorage
 from app_b.clients import (
     Breaker,
     Deadline,
@@ -63,6 +64,18 @@ class FakeTime:
         self.advance(seconds)
         if self.on_sleep:
             self.on_sleep()
+
+
+class InterleavedStorage(LocalStorage):
+    """Runs ``before_claim`` once, inside the next claim of the trial slot."""
+
+    before_claim = None
+
+    def claim_trial(self, ttl_seconds: float) -> bool:
+        hook, self.before_claim = self.before_claim, None
+        if hook is not None:
+            hook()
+        return super().claim_trial(ttl_seconds)
 
 
 @pytest.fixture
@@ -317,6 +330,26 @@ class TestBreaker:
             breaker.admit()
         breaker.end_trial(True)
         assert breaker.admit() is True
+
+    def test_a_trial_that_just_failed_does_not_let_a_second_one_start(self, fake_time):
+        storage = InterleavedStorage()
+        breaker = Breaker("empresas", 1, 30.0, clock=fake_time.wall, storage=storage)
+        breaker.record_failure(False, RuntimeError())
+        fake_time.advance(30.0)
+        assert breaker.admit() is True
+
+        def first_trial_fails():
+            breaker.record_failure(True, RuntimeError())
+            breaker.end_trial(True)
+
+        # The second call saw "half-open"; the first trial fails and frees its
+        # slot just before the second claims it.
+        storage.before_claim = first_trial_fails
+        with pytest.raises(clients._BreakerOpen):
+            breaker.admit()
+
+        assert breaker.state == "open"
+        assert storage.claim_trial(1.0) is True  # the slot was given back
 
     def test_a_success_resets_the_consecutive_count(self, fake_time, mock_http):
         mock_http.get(PATH).mock(

@@ -1,0 +1,61 @@
+"""The shared error handler (``sap_common.errors``) as a request meets it.
+
+It lives in the internal package; empresas is the service that exercises it
+here, with a real table to write to.
+"""
+
+import pytest
+from django.db import transaction
+from rest_framework import exceptions, status
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from app_a.models import Empresa
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("error", "esperado"),
+    [
+        (exceptions.ValidationError({"nit": ["No válido."]}), 400),
+        (exceptions.NotFound(), 404),
+        (RuntimeError("fallo inesperado"), 500),
+    ],
+)
+def test_a_request_that_fails_after_writing_leaves_nothing_written(
+    crear_empresa, error, esperado
+):
+    class EscribeYFalla(APIView):
+        authentication_classes = []
+        permission_classes = []
+
+        def post(self, request):
+            crear_empresa()
+            raise error
+
+    solicitud = APIRequestFactory().post("/empresas/", {}, format="json")
+
+    # What ATOMIC_REQUESTS does around every view of this service.
+    with transaction.atomic():
+        respuesta = EscribeYFalla.as_view()(solicitud)
+
+    assert respuesta.status_code == esperado
+    assert not Empresa.objects.exists()
+
+
+def test_an_unexpected_error_reaches_the_client_without_its_text():
+    class Falla(APIView):
+        authentication_classes = []
+        permission_classes = []
+
+        def get(self, request):
+            raise RuntimeError("psycopg: server at db-empresas:5432 closed")
+
+    respuesta = Falla.as_view()(APIRequestFactory().get("/empresas/"))
+
+    assert respuesta.status_code == status.HTTP_500_INTERNAL_SERVER_ERROR
+    respuesta.render()
+    assert b"db-empresas" not in respuesta.content
+    assert b"psycopg" not in respuesta.content
+    assert respuesta.data["codigo"] == "error_interno"
