@@ -4,6 +4,10 @@ Each view validates the input, calls one service (writes) or selector
 (reads) and serialises what it gets back. The caller's ``Authorization``
 header goes along to the services and to the summary, which read the
 proyecto's marco from service_proyectos with it.
+
+The views that write call service_proyectos first, so they opt out of
+``ATOMIC_REQUESTS`` (``NonAtomicViewMixin``): their service functions open
+the transaction around the write, once proyectos has answered.
 """
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -45,6 +49,7 @@ from app_c.services import (
     seguimiento_eliminar,
     seguimiento_registrar,
 )
+from sap_common.views import NonAtomicViewMixin
 
 RESPUESTA_PROYECTO_NO_EXISTE = OpenApiResponse(
     description="El servicio de proyectos no conoce el proyecto: "
@@ -171,7 +176,7 @@ class LimitesView(APIView):
         return Response(LimitesSerializer(limites).data)
 
 
-class VersionesView(ListAPIView):
+class VersionesView(NonAtomicViewMixin, ListAPIView):
     """``/programacion/<proyecto_id>/versiones/``: list versions, or add one."""
 
     serializer_class = VersionSerializer
@@ -200,7 +205,7 @@ class VersionesView(ListAPIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class SeguimientoListaView(ListAPIView):
+class SeguimientoListaView(NonAtomicViewMixin, ListAPIView):
     """``/programacion/<proyecto_id>/seguimiento/``: list months, or report one."""
 
     serializer_class = SeguimientoSerializer
@@ -242,7 +247,7 @@ RESPUESTAS_ACTUALIZAR = {
 }
 
 
-class SeguimientoDetalleView(GenericAPIView):
+class SeguimientoDetalleView(NonAtomicViewMixin, GenericAPIView):
     """``/programacion/<proyecto_id>/seguimiento/<id>/``: read, correct, delete."""
 
     serializer_class = SeguimientoSerializer

@@ -9,7 +9,6 @@ the write in ``transaction.atomic``, after A has answered; reads need no
 transaction at all.
 """
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -45,7 +44,7 @@ from app_b.serializers import (
 )
 from app_b.services import proyecto_actualizar, proyecto_crear, proyecto_eliminar
 from sap_common.request_id import get_request_id
-from sap_common.views import ListaExportableMixin
+from sap_common.views import ListaExportableMixin, NonAtomicViewMixin
 
 __all__ = ["ProyectoDetalleView", "ProyectoViewSet", "ResilienciaView"]
 
@@ -86,14 +85,6 @@ def _dependency_context(request) -> dict:
         "authorization": request.META.get("HTTP_AUTHORIZATION", ""),
         "request_id": get_request_id(),
     }
-
-
-class NonAtomicViewMixin:
-    """Serve the view outside ``ATOMIC_REQUESTS`` (see the module docstring)."""
-
-    @classmethod
-    def as_view(cls, *args, **kwargs):
-        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
 
 
 @extend_schema_view(

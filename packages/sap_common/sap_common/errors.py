@@ -105,9 +105,12 @@ def exception_handler(exc, context):
     """DRF exception handler: map every exception to the shared error body.
 
     Whatever the request wrote before failing is rolled back: an error
-    response never leaves half a write behind (``ATOMIC_REQUESTS``).
+    response never leaves half a write behind (``ATOMIC_REQUESTS``). A view
+    served outside that transaction (``atomic_request = False``) has none to
+    undo; its service functions roll back their own.
     """
-    set_rollback()
+    if getattr(context.get("view"), "atomic_request", True):
+        set_rollback()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(MENSAJE_NO_ENCONTRADO)
     elif isinstance(exc, PermissionDenied):

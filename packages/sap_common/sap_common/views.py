@@ -1,9 +1,28 @@
-"""View pieces shared by the services' list endpoints."""
+"""View pieces shared by the services."""
 
+from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from sap_common.csv import CSVRenderer
+
+
+class NonAtomicViewMixin:
+    """Serve the view outside ``ATOMIC_REQUESTS``.
+
+    For views that call another service: a transaction held open through
+    that call would pin a database connection idle in a transaction, with
+    its snapshot and locks, for as long as the other service takes. Such
+    views leave the transaction to their service function, which opens it
+    around the write once the other service has answered.
+    """
+
+    # Read by the error handler: there is no request transaction to undo.
+    atomic_request = False
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
 
 
 class ListaExportableMixin:
