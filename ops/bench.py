@@ -14,8 +14,8 @@ then measures ``GET /proyectos/detalle/<id>/``:
 1. healthy: N requests one after another; then C clients sending back to
    back for T seconds (throughput);
 2. empresas killed (SIGKILL): the first request, the requests until the
-   breaker opens, then M requests with it open; then the time from
-   restarting empresas to a full detalle;
+   breaker opens, then M requests with it open and C clients back to back
+   for T seconds; then the time from restarting empresas to a full detalle;
 3. programación paused (SIGSTOP): the same, with SIGCONT to end it.
 
 ``--policy production`` (the default) keeps proyectos' own retry and breaker
@@ -130,6 +130,25 @@ def _sequential(client, headers, proyecto_id: int, count: int) -> list[float]:
     return seconds
 
 
+def _concurrent(table: Table, label: str, base_url: str, path: str, headers, args):
+    """A row for ``args.clients`` clients sending back to back for a while."""
+    samples = run_load(
+        base_url,
+        path,
+        headers,
+        clients=args.clients,
+        seconds=args.seconds,
+        timeout=REQUEST_TIMEOUT,
+    )
+    errors = sum(1 for s in samples if s.status != httpx.codes.OK)
+    span = max(s.started + s.seconds for s in samples) - samples[0].started
+    table.add(
+        f"{label}, {args.clients} clients x {args.seconds:.0f} s",
+        [s.seconds for s in samples],
+        f"{len(samples) / span:.1f} detalles/s, {errors} not 200",
+    )
+
+
 def _failure_phase(
     table: Table,
     label: str,
@@ -142,6 +161,7 @@ def _failure_phase(
     recover: Callable[[], None],
     open_requests: int,
     reset_timeout: float,
+    concurrent: Callable[[str], None],
 ) -> None:
     """Measure the detalle from a dependency's failure to its recovery."""
     logger.info("%s: failing %s", label, dependency)
@@ -159,6 +179,8 @@ def _failure_phase(
         f"{label}: breaker open",
         _sequential(client, headers, proyecto_id, open_requests),
     )
+    # Still well inside the reset timeout: the breaker stays open throughout.
+    concurrent(f"{label}: breaker open")
     logger.info("%s: recovering %s", label, dependency)
     recover()
     started = time.monotonic()
@@ -207,22 +229,14 @@ def run(args, stack: LocalStack) -> str:
         table.add(
             "healthy, sequential", _sequential(api, headers, proyecto_id, args.requests)
         )
-        logger.info("healthy: %d clients for %.0f s...", args.clients, args.seconds)
-        samples = run_load(
-            stack.gateway_url(""),
-            path,
-            headers,
-            clients=args.clients,
-            seconds=args.seconds,
-            timeout=REQUEST_TIMEOUT,
-        )
-        errors = sum(1 for s in samples if s.status != httpx.codes.OK)
-        span = max(s.started + s.seconds for s in samples) - samples[0].started
-        table.add(
-            f"healthy, {args.clients} clients x {args.seconds:.0f} s",
-            [s.seconds for s in samples],
-            f"{len(samples) / span:.1f} detalles/s, {errors} not 200",
-        )
+
+        def concurrent(label: str) -> None:
+            logger.info(
+                "%s: %d clients for %.0f s...", label, args.clients, args.seconds
+            )
+            _concurrent(table, label, stack.gateway_url(""), path, headers, args)
+
+        concurrent("healthy")
 
         reset_timeout = float(policy["reset_timeout_s"])
         common = {
@@ -231,6 +245,7 @@ def run(args, stack: LocalStack) -> str:
             "proyecto_id": proyecto_id,
             "open_requests": args.open_requests,
             "reset_timeout": reset_timeout,
+            "concurrent": concurrent,
         }
         _failure_phase(
             table,
