@@ -12,12 +12,16 @@ internal addresses never reach a client: unexpected errors are logged with
 their traceback and answered with a generic 500.
 """
 
+import functools
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
@@ -76,12 +80,35 @@ _EN_ESPANOL = {
 }
 
 
+# DRF's messages for a value of the wrong JSON type name the Python type it
+# became ("list", "str"); a client knows JSON, so these say what was expected.
+MENSAJE_NO_ES_OBJETO = "Se esperaba un objeto JSON."
+_POR_CODIGO = {
+    "not_a_list": "Se esperaba una lista.",
+    "not_a_dict": MENSAJE_NO_ES_OBJETO,
+}
+
+
+@functools.cache
+def _no_es_objeto() -> re.Pattern:
+    # DRF's "Invalid data. Expected a dictionary, but got {datatype}." as
+    # translated, with any type name: its code, "invalid", is shared by others.
+    plantilla = str(Serializer.default_error_messages["invalid"])
+    partes = [re.escape(parte) for parte in plantilla.split("{datatype}")]
+    return re.compile(r"\w+".join(partes))
+
+
 def _en_espanol(detail):
-    """``detail`` with every message of ``_EN_ESPANOL`` replaced, keys kept."""
+    """``detail`` with English and Python-flavoured messages replaced, keys kept."""
     if isinstance(detail, dict):
         return {campo: _en_espanol(valor) for campo, valor in detail.items()}
     if isinstance(detail, list | tuple):
         return [_en_espanol(valor) for valor in detail]
+    code = getattr(detail, "code", None)
+    if code in _POR_CODIGO:
+        return ErrorDetail(_POR_CODIGO[code], code)
+    if code == "invalid" and _no_es_objeto().fullmatch(str(detail)):
+        return ErrorDetail(MENSAJE_NO_ES_OBJETO, code)
     return _EN_ESPANOL.get(str(detail), detail)
 
 

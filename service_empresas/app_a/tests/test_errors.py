@@ -59,3 +59,13 @@ def test_an_unexpected_error_reaches_the_client_without_its_text():
     assert b"db-empresas" not in respuesta.content
     assert b"psycopg" not in respuesta.content
     assert respuesta.data["codigo"] == "error_interno"
+
+
+@pytest.mark.parametrize("cuerpo", [[1, 2], "texto", 7])
+def test_a_body_that_is_not_an_object_is_named_in_json_terms(auth_client, cuerpo):
+    respuesta = auth_client.post("/empresas/", cuerpo, format="json")
+
+    assert respuesta.status_code == status.HTTP_400_BAD_REQUEST
+    assert respuesta.json()["errores"] == {
+        "non_field_errors": ["Se esperaba un objeto JSON."]
+    }

@@ -201,6 +201,13 @@ class TestVersiones:
 
         assert _errores(respuesta) == {"meses": [mensaje]}
 
+    def test_months_that_are_not_a_list_are_named_in_json_terms(self, auth_client):
+        respuesta = auth_client.post(VERSIONES, {"meses": "enero"}, format="json")
+
+        assert _errores(respuesta) == {
+            "meses": {"non_field_errors": ["Se esperaba una lista."]}
+        }
+
     def test_listing_costs_the_same_queries_for_many_versions(
         self, auth_client, crear_version, django_assert_num_queries
     ):
