@@ -18,6 +18,8 @@ elif (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
 fi
 if [ -n "$pg_server" ]; then
   echo "Database for tests: PostgreSQL at ${pg_server#*@}"
+elif [ -n "${DATABASE_URL:-}" ]; then
+  echo "Database for tests: SQLite (DATABASE_URL names no PostgreSQL)"
 else
   echo "Database for tests: SQLite (no PostgreSQL reachable at 127.0.0.1:5432)"
 fi
