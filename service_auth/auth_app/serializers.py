@@ -3,7 +3,11 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 
 Usuario = get_user_model()
 
@@ -48,3 +52,20 @@ class TokenConUsuarioSerializer(TokenObtainPairSerializer):
         token["username"] = user.get_username()
         token["is_staff"] = user.is_staff
         return token
+
+
+class TokenRefreshSinUsuarioSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, with a user deleted since the token was issued
+    answered as a 401 (simplejwt 5.5 lets ``DoesNotExist`` escape as a 500)."""
+
+    default_error_messages = {
+        "no_active_account": "La cuenta de este token no existe o no está activa."
+    }
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist as exc:
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from exc

@@ -8,7 +8,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from auth_app.serializers import RegistroSerializer, UsuarioSerializer
+from auth_app.serializers import (
+    RegistroSerializer,
+    TokenRefreshSinUsuarioSerializer,
+    UsuarioSerializer,
+)
 from auth_app.services import usuario_registrar
 
 
@@ -38,6 +42,7 @@ class TokenView(TokenObtainPairView):
 class TokenRefreshConLimiteView(TokenRefreshView):
     """``POST /auth/token/refresh/``: a refresh token for a new access token."""
 
+    serializer_class = TokenRefreshSinUsuarioSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "credenciales"
 

@@ -163,6 +163,20 @@ class TestToken:
         assert respuesta.status_code == status.HTTP_200_OK
         assert respuesta.json()["access"] != tokens["access"]
 
+    def test_refresh_for_a_deleted_user_is_401(self, api_client, tokens, usuario):
+        usuario.delete()
+
+        respuesta = api_client.post(
+            "/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+        )
+
+        assert respuesta.status_code == status.HTTP_401_UNAUTHORIZED
+        assert respuesta.json() == {
+            "codigo": "no_autenticado",
+            "mensaje": "La cuenta de este token no existe o no está activa.",
+            "request_id": respuesta.json()["request_id"],
+        }
+
     def test_an_unreadable_refresh_token_is_refused_in_spanish(self, api_client):
         respuesta = api_client.post(
             "/auth/token/refresh/", {"refresh": "no-es-un-token"}, format="json"
