@@ -38,8 +38,10 @@ PYTHON=$(find_python)
 
 if [ ! -x "$VENV/bin/python" ]; then
   if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
-    apt_install python3-venv || {
-      echo "Python's venv module is missing: install python3-venv and retry." >&2
+    # Debian and Ubuntu package venv per Python version (python3.11-venv).
+    version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    apt_install "python${version}-venv" || {
+      echo "Python's venv module is missing: install python${version}-venv and retry." >&2
       exit 1
     }
   fi

@@ -26,6 +26,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -111,19 +112,33 @@ def load_environment() -> dict[str, str]:
         port = env[f"SAP_{service.upper()}_PORT"]
         default(f"{service.upper()}_URL", f"http://{host}:{port}")
     env["SAP_NGINX_RUNTIME_DIR"] = str(VAR / "nginx")
-    default("SAP_NGINX_USER", nginx_worker_user())
+    default("SAP_NGINX_USER", nginx_worker_user(VAR / "nginx"))
     return env
 
 
-def nginx_worker_user() -> str:
+def nginx_worker_user(runtime: Path) -> str:
     """Whom nginx's workers run as: nobody under root, else the caller.
 
-    nginx ignores the ``user`` directive when it is not started by root.
+    nginx ignores the ``user`` directive when it is not started by root. The
+    workers write request and response bodies too large for memory under
+    ``runtime``; when nobody cannot reach it (a checkout in root's home,
+    mode 0700), they run as the checkout's owner instead.
     """
     if os.geteuid() != 0:
         return pwd.getpwuid(os.geteuid()).pw_name
-    nobody = pwd.getpwnam("nobody")
-    return f"nobody {grp.getgrgid(nobody.pw_gid).gr_name}"
+    if _traversable_by_others(runtime):
+        account = pwd.getpwnam("nobody")
+    else:
+        account = pwd.getpwuid(ROOT.stat().st_uid)
+    return f"{account.pw_name} {grp.getgrgid(account.pw_gid).gr_name}"
+
+
+def _traversable_by_others(path: Path) -> bool:
+    """True if every existing folder down to ``path`` lets anyone pass."""
+    for folder in [*reversed(path.parents), path]:
+        if folder.exists() and not folder.stat().st_mode & stat.S_IXOTH:
+            return False
+    return True
 
 
 def stack_settings(env: dict[str, str]) -> dict[str, str]:

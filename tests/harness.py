@@ -452,7 +452,13 @@ class LocalStack(Stack):
         self._prepare_redis(base)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         for service in SERVICES:
-            env = {**base, "DATABASE_URL": self.database_url(service)}
+            env = {
+                **base,
+                "DATABASE_URL": self.database_url(service),
+                # Inside workdir: a master the tests SIGKILL cannot clean up
+                # a directory of its own making, and this one goes with workdir.
+                "PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "metrics" / service),
+            }
             workers = self.service_workers
             argv = [
                 gunicorn,
