@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -50,6 +51,10 @@ MENSAJE_REAL_EXCEDIDO = (
 MENSAJE_CORTE_ANTERIOR = (
     "La fecha de corte no puede ser anterior al inicio del mes informado ({periodo})."
 )
+MENSAJE_MES_FUTURO = (
+    "El mes {periodo} aún no ha comenzado: su avance no puede registrarse todavía."
+)
+MENSAJE_CORTE_FUTURO = "La fecha de corte no puede ser posterior a hoy ({hoy})."
 MENSAJE_FUERA_DE_PLAZO = (
     "El mes {periodo} está fuera del plazo del proyecto ({desde} a {hasta})."
 )
@@ -252,12 +257,17 @@ def _validar_seguimiento(
 ) -> None:
     """One seguimiento per month; the proyecto's real progress stays ≤ 100 %.
 
-    The cut-off date cannot come before the month it reports on. With a
-    ``marco``, also: the month within the proyecto's dates, and all that was
-    executed in the proyecto within its monto_total.
+    Seguimiento reports what was done: neither its month nor its cut-off
+    date may lie in the future, and the cut-off cannot come before the month
+    it reports on. With a ``marco``, also: the month within the proyecto's
+    dates, and all that was executed in the proyecto within its monto_total.
     """
     if marco is not None:
         _validar_en_plazo(marco, anio, mes, "mes")
+    hoy = _hoy()
+    if (anio, mes) > (hoy.year, hoy.month):
+        mensaje = MENSAJE_MES_FUTURO.format(periodo=_periodo(anio, mes))
+        raise ValidationError({"mes": [mensaje]})
 
     otros = Seguimiento.objects.filter(proyecto_id=proyecto_id)
     if excluido is not None:
@@ -287,6 +297,14 @@ def _validar_seguimiento(
     if fecha_corte < date(anio, mes, 1):
         mensaje = MENSAJE_CORTE_ANTERIOR.format(periodo=_periodo(anio, mes))
         raise ValidationError({"fecha_corte": [mensaje]})
+    if fecha_corte > hoy:
+        mensaje = MENSAJE_CORTE_FUTURO.format(hoy=hoy.isoformat())
+        raise ValidationError({"fecha_corte": [mensaje]})
+
+
+def _hoy() -> date:
+    """Today in the platform's time zone; tests replace it to fix the date."""
+    return timezone.localdate()
 
 
 def _guardar_seguimiento(seguimiento: Seguimiento) -> None:

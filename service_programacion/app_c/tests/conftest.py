@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from app_c import client_proyectos
+from app_c import client_proyectos, services
 from app_c.indicadores import Marco
 from app_c.services import programacion_version_crear, seguimiento_registrar
 
@@ -53,6 +53,22 @@ class ProyectosFalso:
         if self.error is not None:
             raise self.error
         return self.marco
+
+
+# The date the services take for today in every test: after every month the
+# tests record, so that seguimiento of 2027 is past, whatever the real date.
+HOY = date(2027, 12, 31)
+
+
+@pytest.fixture(autouse=True)
+def hoy_de_servicios(monkeypatch):
+    """Fix the services' today at ``HOY``; a test may set another date."""
+
+    class Hoy:
+        fecha = HOY
+
+    monkeypatch.setattr(services, "_hoy", lambda: Hoy.fecha)
+    return Hoy
 
 
 @pytest.fixture(autouse=True)

@@ -192,6 +192,54 @@ class TestSeguimientoRegistrar:
         }
         assert Seguimiento.objects.count() == 2
 
+    def test_a_month_that_has_not_begun_names_mes(
+        self, registrar_seguimiento, hoy_de_servicios
+    ):
+        hoy_de_servicios.fecha = date(2026, 12, 4)
+
+        with pytest.raises(ValidationError) as error:
+            registrar_seguimiento(anio=2027, mes=1)
+
+        assert error.value.detail == {
+            "mes": [
+                "El mes 2027-01 aún no ha comenzado: su avance no puede "
+                "registrarse todavía."
+            ]
+        }
+        assert not Seguimiento.objects.exists()
+
+    def test_a_cut_off_after_today_names_fecha_corte(
+        self, registrar_seguimiento, hoy_de_servicios
+    ):
+        hoy_de_servicios.fecha = date(2026, 12, 4)
+
+        with pytest.raises(ValidationError) as error:
+            registrar_seguimiento(mes=12)  # cut off on the 28th
+
+        assert error.value.detail == {
+            "fecha_corte": [
+                "La fecha de corte no puede ser posterior a hoy (2026-12-04)."
+            ]
+        }
+
+    def test_the_current_month_may_be_reported_up_to_today(
+        self, proyecto_id, hoy_de_servicios
+    ):
+        hoy_de_servicios.fecha = date(2026, 12, 4)
+
+        seguimiento = seguimiento_registrar(
+            proyecto_id=proyecto_id,
+            anio=2026,
+            mes=12,
+            avance_fisico_real=Decimal("5"),
+            monto_ejecutado=Decimal("100"),
+            fecha_corte=date(2026, 12, 4),
+            registrado_por="supervisor",
+            authorization=AUTORIZACION,
+        )
+
+        assert seguimiento.pk is not None
+
     def test_real_progress_may_reach_exactly_100(self, registrar_seguimiento):
         registrar_seguimiento(mes=1, avance="70")
 
