@@ -90,12 +90,25 @@ def test_malformed_request_is_a_json_400(stack):
     assert '"codigo":"solicitud_invalida"' in rest
 
 
-def test_over_long_address_is_a_json_414(gateway):
-    response = gateway.get("/empresas/", params={"q": "a" * 9000})
+@pytest.mark.parametrize("length", [4100, 9000])
+def test_over_long_address_is_a_json_414(gateway, length):
+    # 4100: past the gateway's 4 KB but within what gunicorn would take on
+    # its own; gunicorn's HTML page for it must never be what answers.
+    response = gateway.get("/empresas/", params={"q": "a" * length})
 
     _assert_gateway_error(
         response, httpx.codes.REQUEST_URI_TOO_LONG, "uri_demasiado_larga"
     )
+
+
+def test_many_headers_reach_the_service_rather_than_an_html_page(gateway):
+    # gunicorn's own default refuses more than 100 headers, in HTML.
+    headers = {f"X-Extra-{n}": "1" for n in range(150)}
+
+    response = gateway.get("/empresas/health/", headers=headers)
+
+    assert response.status_code == httpx.codes.OK
+    assert response.json()["servicio"] == "empresas"
 
 
 def test_unsupported_transfer_coding_is_a_json_501(stack):

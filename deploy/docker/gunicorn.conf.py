@@ -7,7 +7,15 @@ may override any of them without rebuilding.
 import os
 
 # One /metrics for all of a service's workers (prometheus_client multiprocess).
-from sap_common.gunicorn_hooks import child_exit, on_exit, on_starting  # noqa: F401
+# Request size limits matched to the gateway's, for the same reason.
+from sap_common.gunicorn_hooks import (  # noqa: F401
+    child_exit,
+    limit_request_field_size,
+    limit_request_fields,
+    limit_request_line,
+    on_exit,
+    on_starting,
+)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 

@@ -16,7 +16,7 @@ import functools
 import logging
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
@@ -56,6 +56,15 @@ class Conflicto(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "La operación no es posible en el estado actual del recurso."
     default_code = "conflicto"
+
+
+class SolicitudDemasiadoGrande(exceptions.APIException):
+    """A body past Django's upload limit, as a service reached without the
+    gateway meets it (the gateway refuses it first, with the same body)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "El cuerpo de la solicitud supera el tamaño máximo permitido."
+    default_code = "solicitud_demasiado_grande"
 
 
 _CODES = {
@@ -142,6 +151,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(MENSAJE_NO_ENCONTRADO)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = SolicitudDemasiadoGrande()
 
     if isinstance(exc, exceptions.ValidationError):
         errores = _en_espanol(

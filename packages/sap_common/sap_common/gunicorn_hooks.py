@@ -11,6 +11,9 @@ Load them with ``gunicorn --config python:sap_common.gunicorn_hooks`` or by
 importing them into a gunicorn configuration file. An operator who sets
 ``PROMETHEUS_MULTIPROC_DIR`` must give every service a directory of its own;
 its stale files are removed at start.
+
+The module also sets gunicorn's request size limits (``limit_request_*``)
+to match the gateway's.
 """
 
 from __future__ import annotations
@@ -21,13 +24,29 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["MULTIPROC_VARIABLE", "child_exit", "on_exit", "on_starting"]
+__all__ = [
+    "MULTIPROC_VARIABLE",
+    "child_exit",
+    "limit_request_field_size",
+    "limit_request_fields",
+    "limit_request_line",
+    "on_exit",
+    "on_starting",
+]
 
 logger = logging.getLogger(__name__)
 
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # Counters are written on every request: keep them in memory where possible.
 SHARED_MEMORY = Path("/dev/shm")
+
+# Request size limits above what the gateway lets through (nginx's
+# large_client_header_buffers 4 4k): gunicorn would answer a longer request
+# line or more than 100 headers with an English HTML page of its own.
+limit_request_line = 8190
+# nginx's 16 KB of headers hold at most some 3,300 lines of "a:b".
+limit_request_fields = 3300
+limit_request_field_size = 8190
 
 # The directory this master created, and so removes when it exits.
 _created: Path | None = None

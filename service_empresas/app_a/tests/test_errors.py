@@ -69,3 +69,16 @@ def test_a_body_that_is_not_an_object_is_named_in_json_terms(auth_client, cuerpo
     assert respuesta.json()["errores"] == {
         "non_field_errors": ["Se esperaba un objeto JSON."]
     }
+
+
+def test_a_body_past_the_upload_limit_is_a_413_not_a_500(auth_client, settings):
+    # The gateway refuses such a body first; this is the service reached
+    # directly (by another container or pod).
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    cuerpo = {"razon_social": "x" * 2048}
+
+    respuesta = auth_client.post("/empresas/", cuerpo, format="json")
+
+    assert respuesta.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    assert respuesta.json()["codigo"] == "solicitud_demasiado_grande"
+    assert not Empresa.objects.exists()
