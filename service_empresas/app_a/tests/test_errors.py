@@ -82,3 +82,11 @@ def test_a_body_past_the_upload_limit_is_a_413_not_a_500(auth_client, settings):
     assert respuesta.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     assert respuesta.json()["codigo"] == "solicitud_demasiado_grande"
     assert not Empresa.objects.exists()
+
+
+def test_options_points_nowhere_but_the_schema(auth_client):
+    respuesta = auth_client.options("/empresas/")
+
+    assert respuesta.status_code == status.HTTP_405_METHOD_NOT_ALLOWED
+    assert respuesta.json()["codigo"] == "metodo_no_permitido"
+    assert "List" not in respuesta.content.decode()
