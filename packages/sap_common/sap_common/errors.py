@@ -60,7 +60,7 @@ class Conflicto(exceptions.APIException):
 
 class SolicitudDemasiadoGrande(exceptions.APIException):
     """A body past Django's upload limit, as a service reached without the
-    gateway meets it (the gateway refuses it first, with the same body)."""
+    gateway meets it (the gateway refuses it first, with the same codigo)."""
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "El cuerpo de la solicitud supera el tamaño máximo permitido."
